@@ -1,0 +1,82 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+namespace rwproxy::session {
+
+// What shape of reply a command gets from the server.
+enum class ReplyShape {
+  None,         // COM_QUIT, COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA: nothing comes back
+  OkOrError,    // COM_PING, COM_INIT_DB, COM_RESET_CONNECTION, COM_SET_OPTION, COM_STMT_RESET
+  ResultSets,   // COM_QUERY, COM_STMT_EXECUTE: OK, ERR or result sets, maybe several
+  FieldList,    // COM_FIELD_LIST: column definitions then EOF, or ERR
+  Statistics,   // COM_STATISTICS: one string packet
+  StmtPrepare,  // COM_STMT_PREPARE: OK_stmt, parameter and column definitions, or ERR
+  StmtFetch,    // COM_STMT_FETCH: rows then EOF, or ERR
+};
+
+// Follows a server's reply packet by packet to find where it ends, without keeping it: the
+// proxy streams each packet to the client as it arrives and only needs the first bytes of each
+// (https://mariadb.com/kb/en/result-set-packets/). Pure: no I/O, no allocation.
+class ReplyTracker {
+ public:
+  // Enough of a packet's payload to classify it and read an OK/EOF's status flags.
+  static constexpr size_t kPrefixBytes = 32;
+
+  void begin(ReplyShape shape, bool deprecateEof);
+
+  // One complete physical packet: its payload length and the first min(length, kPrefixBytes)
+  // payload bytes. Returns true when this packet ends the reply.
+  bool onPacket(uint32_t length, std::span<const uint8_t> prefix);
+
+  bool done() const { return state_ == State::Done; }
+  // Status flags of the last OK or EOF seen (0 before any).
+  uint16_t statusFlags() const { return statusFlags_; }
+  bool failed() const { return errorCode_ != 0; }
+  uint16_t errorCode() const { return errorCode_; }
+  uint64_t affectedRows() const { return affectedRows_; }
+  uint64_t lastInsertId() const { return lastInsertId_; }
+  uint64_t rowCount() const { return rows_; }
+  // False when a packet did not fit the protocol (the connection cannot be trusted any more).
+  bool wellFormed() const { return wellFormed_; }
+
+ private:
+  enum class State {
+    Done,
+    First,          // expecting OK / ERR / column count (or OK_stmt)
+    Columns,        // column definitions
+    ColumnsEof,     // the EOF after column definitions (no DEPRECATE_EOF)
+    Rows,           // rows until EOF / OK-as-EOF / ERR
+    PrepareParams,  // COM_STMT_PREPARE parameter definitions
+    PrepareParamsEof,
+    PrepareColumns,
+    PrepareColumnsEof,
+    Single,  // COM_STATISTICS
+  };
+
+  bool finishWith(uint16_t status);
+  void readOk(std::span<const uint8_t> p);
+  void readEof(std::span<const uint8_t> p);
+  void readErr(std::span<const uint8_t> p);
+  bool onFirst(uint32_t length, std::span<const uint8_t> p);
+  bool onTerminator(uint32_t length, std::span<const uint8_t> p);
+  bool isTerminator(uint32_t length, std::span<const uint8_t> p) const;
+  void afterColumns();
+  void afterPrepareParams();
+
+  State state_ = State::Done;
+  ReplyShape shape_ = ReplyShape::None;
+  bool deprecateEof_ = false;
+  bool continuation_ = false;  // the previous physical packet was a full 16 MiB chunk
+  bool wellFormed_ = true;
+  uint16_t statusFlags_ = 0;
+  uint16_t errorCode_ = 0;
+  uint64_t columnsLeft_ = 0;
+  uint64_t prepareColumns_ = 0;
+  uint64_t affectedRows_ = 0;
+  uint64_t lastInsertId_ = 0;
+  uint64_t rows_ = 0;
+};
+
+}  // namespace rwproxy::session

@@ -1,0 +1,209 @@
+#include "proxy/session/reply_tracker.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "proxy/session/packet_scanner.h"
+
+using rwproxy::session::PacketScanner;
+using rwproxy::session::ReplyShape;
+using rwproxy::session::ReplyTracker;
+
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+// Feeds payloads as complete packets; returns the index of the packet that ended the reply,
+// or -1.
+int feed(ReplyTracker& t, const std::vector<Bytes>& packets) {
+  for (size_t i = 0; i < packets.size(); ++i) {
+    const Bytes& p = packets[i];
+    size_t n = std::min(p.size(), ReplyTracker::kPrefixBytes);
+    if (t.onPacket(static_cast<uint32_t>(p.size()), {p.data(), n})) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+Bytes ok(uint16_t status, uint8_t affected = 0, uint8_t insertId = 0) {
+  return {0x00,
+          affected,
+          insertId,
+          static_cast<uint8_t>(status & 0xFF),
+          static_cast<uint8_t>(status >> 8),
+          0,
+          0};
+}
+Bytes okAsEof(uint16_t status) {
+  return {0xFE, 0, 0, static_cast<uint8_t>(status & 0xFF), static_cast<uint8_t>(status >> 8), 0, 0};
+}
+Bytes eof(uint16_t status) {
+  return {0xFE, 0, 0, static_cast<uint8_t>(status & 0xFF), static_cast<uint8_t>(status >> 8)};
+}
+Bytes err(uint16_t code) {
+  Bytes b = {0xFF, static_cast<uint8_t>(code & 0xFF), static_cast<uint8_t>(code >> 8), '#'};
+  for (char c : std::string("42000oops")) b.push_back(static_cast<uint8_t>(c));
+  return b;
+}
+Bytes columnDef() { return Bytes(40, 0x03); }
+Bytes row(const std::string& v) {
+  Bytes b = {static_cast<uint8_t>(v.size())};
+  b.insert(b.end(), v.begin(), v.end());
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("an OK or ERR ends a simple reply") {
+  ReplyTracker t;
+  t.begin(ReplyShape::ResultSets, false);
+  CHECK(feed(t, {ok(0x0003, 2, 7)}) == 0);
+  CHECK(t.done());
+  CHECK(t.statusFlags() == 0x0003);
+  CHECK(t.affectedRows() == 2);
+  CHECK(t.lastInsertId() == 7);
+  t.begin(ReplyShape::OkOrError, true);
+  CHECK(feed(t, {err(1049)}) == 0);
+  CHECK(t.failed());
+  CHECK(t.errorCode() == 1049);
+}
+
+TEST_CASE("a text result set with classic EOF") {
+  ReplyTracker t;
+  t.begin(ReplyShape::ResultSets, false);
+  CHECK(
+      feed(t,
+           {{0x02}, columnDef(), columnDef(), eof(2), row("a"), row("b"), row("c"), eof(0x0002)}) ==
+      7);
+  CHECK(t.rowCount() == 3);
+  CHECK(t.wellFormed());
+}
+
+TEST_CASE("a text result set under DEPRECATE_EOF ends with OK-as-EOF") {
+  ReplyTracker t;
+  t.begin(ReplyShape::ResultSets, true);
+  CHECK(feed(t, {{0x01}, columnDef(), row("x"), okAsEof(0x0002)}) == 3);
+  CHECK(t.rowCount() == 1);
+}
+
+TEST_CASE("multiple result sets continue while MORE_RESULTS is set") {
+  ReplyTracker t;
+  t.begin(ReplyShape::ResultSets, false);
+  CHECK(feed(t, {{0x01},
+                 columnDef(),
+                 eof(0x000A),
+                 row("1"),
+                 eof(0x000A),
+                 ok(0x0008),
+                 {0x01},
+                 columnDef(),
+                 eof(0x0002),
+                 row("2"),
+                 eof(0x0002)}) == 10);
+  ReplyTracker t2;
+  t2.begin(ReplyShape::ResultSets, true);
+  CHECK(feed(t2, {ok(0x000A), ok(0x0002)}) == 1);
+}
+
+TEST_CASE("an error in the middle of rows ends the reply") {
+  ReplyTracker t;
+  t.begin(ReplyShape::ResultSets, true);
+  CHECK(feed(t, {{0x01}, columnDef(), row("1"), err(1317)}) == 3);
+  CHECK(t.errorCode() == 1317);
+}
+
+TEST_CASE("a row of 16 MiB or more is one logical packet in several chunks") {
+  ReplyTracker t;
+  t.begin(ReplyShape::ResultSets, true);
+  CHECK_FALSE(t.onPacket(1, Bytes{0x01}));
+  Bytes col = columnDef();
+  CHECK_FALSE(t.onPacket(40, col));
+  // A row whose first value needs an 8-byte length starts with 0xFE: a full chunk, not an EOF.
+  Bytes bigStart = {0xFE, 0, 0, 0, 1, 0, 0, 0, 0};
+  CHECK_FALSE(t.onPacket(0xFFFFFF, bigStart));
+  // The continuation chunk may start with anything, 0xFE or 0xFF included.
+  CHECK_FALSE(t.onPacket(0xFFFFFF, Bytes{0xFF, 0xFF}));
+  CHECK_FALSE(t.onPacket(5, Bytes{0xFE, 0, 0, 2, 0}));
+  CHECK(t.rowCount() == 1);
+  Bytes end = okAsEof(2);
+  CHECK(t.onPacket(static_cast<uint32_t>(end.size()), end));
+}
+
+TEST_CASE("COM_FIELD_LIST, COM_STATISTICS and COM_STMT_PREPARE replies") {
+  ReplyTracker t;
+  t.begin(ReplyShape::FieldList, false);
+  CHECK(feed(t, {columnDef(), columnDef(), eof(2)}) == 2);
+  t.begin(ReplyShape::Statistics, false);
+  CHECK(feed(t, {row("Uptime: 5  Threads: 1")}) == 0);
+  // OK_stmt: id 1, 2 columns, 1 parameter.
+  Bytes prepareOk = {0x00, 1, 0, 0, 0, 2, 0, 1, 0, 0, 0, 0};
+  t.begin(ReplyShape::StmtPrepare, false);
+  CHECK(feed(t, {prepareOk, columnDef(), eof(2), columnDef(), columnDef(), eof(2)}) == 5);
+  t.begin(ReplyShape::StmtPrepare, true);
+  CHECK(feed(t, {prepareOk, columnDef(), columnDef(), columnDef()}) == 3);
+  Bytes noParamsNoCols = {0x00, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  t.begin(ReplyShape::StmtPrepare, false);
+  CHECK(feed(t, {noParamsNoCols}) == 0);
+}
+
+TEST_CASE("garbage is reported as not well formed, never read out of bounds") {
+  ReplyTracker t;
+  t.begin(ReplyShape::ResultSets, false);
+  CHECK(feed(t, {{}}) == 0);
+  CHECK_FALSE(t.wellFormed());
+  t.begin(ReplyShape::ResultSets, false);
+  CHECK(feed(t, {{0xFB, 'f'}}) == 0);  // LOCAL INFILE request: never offered
+  CHECK_FALSE(t.wellFormed());
+  t.begin(ReplyShape::OkOrError, false);
+  CHECK(feed(t, {{0x00, 0xFE}}) == 0);  // truncated OK
+  CHECK_FALSE(t.wellFormed());
+}
+
+TEST_CASE("the scanner finds packet boundaries across arbitrary slices") {
+  std::vector<uint8_t> stream;
+  auto add = [&](const Bytes& payload, uint8_t seq) {
+    uint32_t n = static_cast<uint32_t>(payload.size());
+    stream.insert(stream.end(), {static_cast<uint8_t>(n), static_cast<uint8_t>(n >> 8),
+                                 static_cast<uint8_t>(n >> 16), seq});
+    stream.insert(stream.end(), payload.begin(), payload.end());
+  };
+  add({0x01}, 1);
+  add(Bytes(100, 0x07), 2);
+  add({}, 3);
+  add(row("hello"), 4);
+  for (size_t slice = 1; slice <= stream.size(); ++slice) {
+    PacketScanner<8> scanner;
+    std::vector<std::pair<uint32_t, uint8_t>> seen;
+    std::vector<uint8_t> firstBytes;
+    for (size_t pos = 0; pos < stream.size(); pos += slice) {
+      size_t n = std::min(slice, stream.size() - pos);
+      size_t used = scanner.scan({stream.data() + pos, n},
+                                 [&](uint32_t len, uint8_t seq, std::span<const uint8_t> pre) {
+                                   seen.emplace_back(len, seq);
+                                   firstBytes.push_back(pre.empty() ? 0xAA : pre[0]);
+                                   return false;
+                                 });
+      REQUIRE(used == n);
+    }
+    REQUIRE(seen.size() == 4);
+    CHECK(seen[0] == std::make_pair(1u, uint8_t{1}));
+    CHECK(seen[1] == std::make_pair(100u, uint8_t{2}));
+    CHECK(seen[2] == std::make_pair(0u, uint8_t{3}));
+    CHECK(seen[3] == std::make_pair(6u, uint8_t{4}));
+    CHECK(firstBytes == std::vector<uint8_t>{0x01, 0x07, 0xAA, 5});
+    CHECK(scanner.atBoundary());
+  }
+}
+
+TEST_CASE("the scanner stops right after the packet the callback chooses") {
+  std::vector<uint8_t> stream = {1, 0, 0, 0, 0xAA, 1, 0, 0, 1, 0xBB, 1, 0, 0, 2, 0xCC};
+  PacketScanner<4> scanner;
+  int calls = 0;
+  size_t used = scanner.scan(
+      stream, [&](uint32_t, uint8_t, std::span<const uint8_t>) { return ++calls == 2; });
+  CHECK(used == 10);
+  CHECK(calls == 2);
+}
