@@ -1,15 +1,141 @@
+// rwproxy: wires the config store, the admin endpoint and the data plane together. The only
+// file that sees every library.
+#include <csignal>
 #include <cstdio>
-#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
 
+#include <fmt/core.h>
+#include <pthread.h>
+
+#include "admin/admin_executor.h"
+#include "admin/admin_server.h"
+#include "admin/config_store.h"
+#include "proxy/config/cli_options.h"
+#include "proxy/net/listener.h"
+#include "proxy/worker/data_plane.h"
 #include "rwproxy/version.h"
 
-int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--version") == 0) {
-      std::printf("rwproxy %s\n", rwproxy::kVersion);
-      return 0;
+namespace {
+
+using rwproxy::admin::AdminReply;
+using rwproxy::admin::Failure;
+
+// Exit codes: 0 clean stop, 1 bad usage, 2 configuration or start-up error.
+constexpr int kExitUsage = 1;
+constexpr int kExitStartup = 2;
+
+template <typename... Args>
+void logLine(fmt::format_string<Args...> format, Args&&... args) {
+  std::fputs(("rwproxy: " + fmt::format(format, std::forward<Args>(args)...) + "\n").c_str(),
+             stderr);
+}
+
+// Runs admin statements (CLI overrides) and reports the first failure.
+bool runAdmin(rwproxy::admin::AdminExecutor& executor, const std::vector<std::string>& sqls) {
+  for (const auto& sql : sqls) {
+    AdminReply reply = executor.execute(sql);
+    if (const auto* f = std::get_if<Failure>(&reply)) {
+      logLine("{}: {}", sql, f->message);
+      return false;
     }
   }
-  std::fprintf(stderr, "rwproxy: not implemented yet\n");
-  return 1;
+  return true;
+}
+
+std::string firstInterface(const std::string& list) { return list.substr(0, list.find(';')); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string error;
+  auto options = rwproxy::config::parseCli(args, error);
+  if (!options) {
+    std::fprintf(stderr, "rwproxy: %s\n%s", error.c_str(), rwproxy::config::cliUsage());
+    return kExitUsage;
+  }
+  if (options->help) {
+    std::fputs(rwproxy::config::cliUsage(), stdout);
+    return 0;
+  }
+  if (options->version) {
+    std::printf("rwproxy %s\n", rwproxy::kVersion);
+    return 0;
+  }
+
+  // Signals are taken by sigwait() below; every thread created from here inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto store =
+      rwproxy::admin::ConfigStore::open(options->datadir, options->configFile, options->initial);
+  if (!store) {
+    logLine("{}", store.failure().message);
+    return kExitStartup;
+  }
+
+  rwproxy::worker::DataPlane dataPlane;
+  rwproxy::admin::AdminHooks hooks;
+  hooks.publish = [&dataPlane](rwproxy::config::RuntimePtr runtime) { dataPlane.publish(runtime); };
+  hooks.shutdown = [] { kill(getpid(), SIGTERM); };
+  rwproxy::admin::AdminExecutor executor(*store, std::move(hooks));
+
+  std::vector<std::string> overrides;
+  if (options->listen) {
+    overrides.push_back("SET mysql-interfaces='" + *options->listen + "'");
+  }
+  if (options->threads) {
+    overrides.push_back("SET mysql-threads=" + std::to_string(*options->threads));
+  }
+  if (options->admin) {
+    overrides.push_back("SET admin-mysql_ifaces='" + *options->admin + "'");
+  }
+  if (!runAdmin(executor, overrides)) {
+    return kExitStartup;
+  }
+  if (auto status = executor.loadAllToRuntime(); !status.isOk()) {
+    logLine("the configuration does not load: {}", status.message());
+    return kExitStartup;
+  }
+
+  auto runtime = executor.runtime();
+  int threads = runtime->mysql.threads > 0
+                    ? runtime->mysql.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::string appIface = firstInterface(runtime->mysql.interfaces);
+  std::string host;
+  int port = 0;
+  if (!rwproxy::net::parseHostPort(appIface, host, port)) {
+    logLine("mysql-interfaces '{}' is not ADDR:PORT", runtime->mysql.interfaces);
+    return kExitStartup;
+  }
+  if (auto status = dataPlane.start(runtime, threads, host, port); !status) {
+    logLine("{}", status.error().message);
+    return kExitStartup;
+  }
+
+  rwproxy::admin::AdminServer adminServer(executor);
+  std::string adminError = adminServer.listen(executor.adminRuntime()->mysqlIfaces);
+  if (!adminError.empty()) {
+    logLine("{}", adminError);
+    dataPlane.shutdown(0);
+    return kExitStartup;
+  }
+  adminServer.start();
+  logLine("{} ready: application port {}:{} ({} threads), admin port {}", rwproxy::kVersion, host,
+          dataPlane.port(), threads, executor.adminRuntime()->mysqlIfaces);
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  logLine("received {}, finishing running queries", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  adminServer.stop();
+  dataPlane.shutdown(static_cast<uint64_t>(executor.runtime()->mysql.shutdownTimeoutMs));
+  logLine("stopped");
+  return 0;
 }

@@ -1,0 +1,78 @@
+#include "proxy/pool/backend_pool.h"
+
+#include <algorithm>
+
+namespace rwproxy::pool {
+
+BackendPool::~BackendPool() { closeAll(); }
+
+BackendPool::BackendPtr BackendPool::acquire(const session::BackendIdentity& identity,
+                                             const std::string& schema) {
+  auto best = idle_.rend();
+  for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+    if ((*it)->identity() == identity) {
+      if ((*it)->schema() == schema) {
+        best = it;
+        break;
+      }
+      if (best == idle_.rend()) {
+        best = it;
+      }
+    }
+  }
+  if (best == idle_.rend()) {
+    return nullptr;
+  }
+  BackendPtr conn = std::move(*best);
+  idle_.erase(std::next(best).base());
+  conn->setListener(nullptr);
+  return conn;
+}
+
+void BackendPool::release(BackendPtr backend) {
+  if (!backend) {
+    return;
+  }
+  if (!backend->ready()) {
+    backend->close();
+    loop_.deferredDelete(std::move(backend));
+    return;
+  }
+  backend->setListener(this);
+  idle_.push_back(std::move(backend));
+}
+
+void BackendPool::onBackendFailed(session::BackendConnection& backend, const protocol::Error&) {
+  for (auto& conn : idle_) {
+    if (conn.get() == &backend) {
+      loop_.deferredDelete(std::move(conn));
+    }
+  }
+  compact();
+}
+
+void BackendPool::onBackendReply(session::BackendConnection& backend, protocol::Bytes) {
+  // An idle connection has nothing to reply to; BackendConnection already fails it.
+  (void)backend;
+}
+
+void BackendPool::expire(uint64_t nowMs, uint64_t maxIdleMs) {
+  closeIdleIf(
+      [&](const session::BackendConnection& c) { return nowMs - c.lastUsedMs() > maxIdleMs; });
+}
+
+void BackendPool::closeAll() {
+  closeIdleIf([](const session::BackendConnection&) { return true; });
+}
+
+void BackendPool::compact() {
+  idle_.erase(std::remove(idle_.begin(), idle_.end(), nullptr), idle_.end());
+}
+
+size_t BackendPool::idleCount(const std::string& host, int port) const {
+  return static_cast<size_t>(std::count_if(idle_.begin(), idle_.end(), [&](const BackendPtr& c) {
+    return c->identity().host == host && c->identity().port == port;
+  }));
+}
+
+}  // namespace rwproxy::pool

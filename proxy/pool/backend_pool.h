@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "proxy/net/loop.h"
+#include "proxy/session/backend_connection.h"
+
+namespace rwproxy::pool {
+
+// One worker's idle backend connections (thread-confined: no locks). A client borrows one that
+// matches its identity, uses it for a command (or longer, when its session state pins it) and
+// gives it back.
+class BackendPool : private session::BackendListener {
+ public:
+  using BackendPtr = std::unique_ptr<session::BackendConnection>;
+
+  explicit BackendPool(net::Loop& loop) : loop_(loop) {}
+  ~BackendPool() override;
+
+  // An idle connection with this identity, preferring one already on `schema`; nullptr if none.
+  BackendPtr acquire(const session::BackendIdentity& identity, const std::string& schema);
+  // Takes back a connection in the Ready state; anything else is closed.
+  void release(BackendPtr backend);
+  // Closes idle connections to servers that `keep` rejects, and all when keep is empty.
+  template <typename Predicate>
+  void closeIdleIf(Predicate drop) {
+    for (auto& conn : idle_) {
+      if (conn && drop(*conn)) {
+        conn->close();
+        loop_.deferredDelete(std::move(conn));
+      }
+    }
+    compact();
+  }
+  // Closes connections idle for longer than `maxIdleMs`.
+  void expire(uint64_t nowMs, uint64_t maxIdleMs);
+  void closeAll();
+
+  size_t idleCount() const { return idle_.size(); }
+  size_t idleCount(const std::string& host, int port) const;
+
+ private:
+  void onBackendReady(session::BackendConnection&) override {}
+  void onBackendFailed(session::BackendConnection& backend, const protocol::Error&) override;
+  void onBackendReply(session::BackendConnection& backend, protocol::Bytes) override;
+  void onBackendReplyDone(session::BackendConnection&) override {}
+  void compact();
+
+  net::Loop& loop_;
+  // Most recently released last: acquire() scans from the back and takes the warmest.
+  std::vector<BackendPtr> idle_;
+};
+
+}  // namespace rwproxy::pool

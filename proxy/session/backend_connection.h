@@ -1,0 +1,127 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "proxy/net/loop.h"
+#include "proxy/net/tcp_stream.h"
+#include "proxy/net/timer.h"
+#include "proxy/protocol/auth.h"
+#include "proxy/protocol/packet.h"
+#include "proxy/protocol/result.h"
+#include "proxy/session/packet_scanner.h"
+#include "proxy/session/reply_tracker.h"
+
+namespace rwproxy::session {
+
+// What makes two backend connections interchangeable for a client: the same server, the same
+// login and the same wire-format choices.
+struct BackendIdentity {
+  std::string host;
+  int port = 0;
+  int hostgroup = 0;
+  std::string user;
+  uint32_t capabilities = 0;  // the client-facing choices that change the wire format
+  uint8_t charset = 0;
+
+  bool operator==(const BackendIdentity&) const = default;
+};
+
+// How to log in: the plaintext when the operator stored one, else SHA1(password) recovered from
+// the client's own login (enough for mysql_native_password).
+struct BackendCredentials {
+  std::string password;  // plaintext, or "" when only the hash is known
+  std::optional<protocol::Sha1Digest> stage1;
+};
+
+class BackendConnection;
+
+// Receives a backend connection's events. Calls may destroy the connection only through
+// Loop::deferredDelete.
+class BackendListener {
+ public:
+  virtual ~BackendListener() = default;
+  virtual void onBackendReady(BackendConnection& backend) = 0;
+  // Connecting or logging in failed, or the connection broke: it is unusable now.
+  virtual void onBackendFailed(BackendConnection& backend, const protocol::Error& error) = 0;
+  // Reply bytes, exactly as the server sent them (whole or partial packets).
+  virtual void onBackendReply(BackendConnection& backend, protocol::Bytes bytes) = 0;
+  // The reply to the last execute() is complete; tracker() tells how it ended.
+  virtual void onBackendReplyDone(BackendConnection& backend) = 0;
+};
+
+// One connection to a MariaDB/MySQL server: non-blocking connect, login, then commands whose
+// replies stream through to the listener packet by packet.
+class BackendConnection : public net::Deletable, private net::StreamHandler {
+ public:
+  enum class State { Connecting, Greeting, Authenticating, Ready, Busy, Piping, Broken };
+
+  BackendConnection(net::Loop& loop, BackendIdentity identity, std::string schema);
+  ~BackendConnection() override;
+
+  // Starts connecting; the listener hears onBackendReady or onBackendFailed within
+  // `timeoutMs`.
+  void connect(const BackendCredentials& credentials, uint64_t timeoutMs,
+               BackendListener& listener);
+
+  // Sends one command (complete, framed packets starting at sequence 0) and streams the reply.
+  // REQUIRES: state() == Ready.
+  void execute(protocol::Bytes framedCommand, ReplyShape shape, BackendListener& listener);
+
+  // fast_forward: from now on every byte from the server goes to onBackendReply untouched.
+  void startPiping() { state_ = State::Piping; }
+  // Raw bytes to the server (fast_forward).
+  void writeRaw(protocol::Bytes bytes) { stream_.write(bytes); }
+
+  // Flow control: stop/resume reading replies while the client is slow.
+  void pauseReading() { stream_.stopReading(); }
+  void resumeReading() { stream_.startReading(); }
+
+  void setListener(BackendListener* listener) { listener_ = listener; }
+  // Closes the socket (RST when mid-reply: the server must not think the client read it).
+  void close();
+
+  State state() const { return state_; }
+  bool ready() const { return state_ == State::Ready; }
+  const BackendIdentity& identity() const { return identity_; }
+  const std::string& schema() const { return schema_; }
+  void setSchema(std::string schema) { schema_ = std::move(schema); }
+  uint32_t serverThreadId() const { return threadId_; }
+  uint32_t capabilities() const { return capabilities_; }
+  const ReplyTracker& tracker() const { return tracker_; }
+  uint64_t lastUsedMs() const { return lastUsedMs_; }
+  uint64_t createdMs() const { return createdMs_; }
+
+ private:
+  void onRead(std::span<const uint8_t> data) override;
+  void onClosed(int uvError) override;
+  void onConnected(int uvError) override;
+
+  void onLoginPacket(const protocol::LogicalPacket& packet);
+  void sendLogin(std::string_view plugin, protocol::Bytes salt);
+  std::string authResponse(std::string_view plugin, protocol::Bytes salt) const;
+  void fail(protocol::Error error);
+  void onReplyBytes(std::span<const uint8_t> data);
+
+  net::Loop& loop_;
+  net::TcpStream stream_;
+  BackendIdentity identity_;
+  std::string schema_;
+  BackendCredentials credentials_;
+  BackendListener* listener_ = nullptr;
+  State state_ = State::Connecting;
+  std::unique_ptr<net::Timer> connectTimer_;
+  protocol::PacketAssembler login_;  // only during the login phase
+  uint8_t loginSeq_ = 0;
+  std::string loginPlugin_;
+  uint32_t capabilities_ = 0;
+  uint32_t threadId_ = 0;
+  PacketScanner<ReplyTracker::kPrefixBytes> scanner_;
+  ReplyTracker tracker_;
+  uint64_t createdMs_ = 0;
+  uint64_t lastUsedMs_ = 0;
+};
+
+}  // namespace rwproxy::session

@@ -1,0 +1,320 @@
+#include "proxy/session/client_session.h"
+
+#include "proxy/protocol/command.h"
+#include "proxy/protocol/constants.h"
+#include "proxy/protocol/err_packet.h"
+#include "proxy/protocol/ok_packet.h"
+#include "proxy/session/statement_hints.h"
+
+namespace rwproxy::session {
+
+namespace p = rwproxy::protocol;
+
+ClientSession::ClientSession(SessionContext& context, uint32_t id)
+    : context_(context), id_(id), stream_(context.loop(), *this) {}
+
+ClientSession::~ClientSession() {
+  if (state_ != State::Closed) {
+    close();
+  }
+}
+
+bool ClientSession::busy() const {
+  return state_ == State::Connecting || state_ == State::SyncingSchema ||
+         state_ == State::Executing || state_ == State::Closed;
+}
+
+void ClientSession::close(const std::optional<p::Error>& error) {
+  if (state_ == State::Closed) {
+    return;
+  }
+  if (error) {
+    writeError(*error, 0);
+  }
+  bool wasExecuting = state_ == State::Executing || state_ == State::Piping;
+  state_ = State::Closed;
+  if (backend_) {
+    if (wasExecuting) {
+      backend_->close();
+      context_.loop().deferredDelete(std::move(backend_));
+    } else {
+      dropBackend();
+    }
+  }
+  stream_.close();
+  if (userAdmitted_) {
+    context_.releaseUser(user_);
+    userAdmitted_ = false;
+  }
+  if (admitted_) {
+    context_.releaseClient();
+    admitted_ = false;
+  }
+  context_.sessionClosed(*this);
+}
+
+void ClientSession::closeWhenIdle() {
+  closeWhenIdle_ = true;
+  if (state_ == State::Idle || state_ == State::Login) {
+    close();
+  }
+}
+
+void ClientSession::onTick(uint64_t nowMs) {
+  const auto& vars = context_.runtime()->mysql;
+  if (state_ == State::Login &&
+      nowMs - lastActivityMs_ > static_cast<uint64_t>(vars.connectTimeoutClientMs)) {
+    close();
+  } else if (state_ == State::Idle &&
+             nowMs - lastActivityMs_ > static_cast<uint64_t>(vars.waitTimeoutMs)) {
+    close();
+  }
+}
+
+// ---- input ----
+
+void ClientSession::onRead(std::span<const uint8_t> data) {
+  lastActivityMs_ = net::nowMs(context_.loop());
+  if (state_ == State::Piping) {
+    if (backend_) {
+      backend_->writeRaw(data);
+    }
+    return;
+  }
+  // Fast path: whole single-chunk packets straight from the read buffer, no copy.
+  if (input_.buffered() == 0) {
+    size_t pos = 0;
+    while (!busy() && pos + p::kPacketHeaderSize <= data.size()) {
+      p::PacketHeader h = p::decodeHeader(data.data() + pos);
+      size_t end = pos + p::kPacketHeaderSize + h.length;
+      if (h.length >= p::kMaxPacketChunk || end > data.size()) {
+        break;
+      }
+      if (state_ != State::Login &&
+          h.length > static_cast<size_t>(context_.runtime()->mysql.maxAllowedPacket)) {
+        break;  // the assembler reports it
+      }
+      handlePacket(data.subspan(pos + p::kPacketHeaderSize, h.length), h.sequenceId);
+      pos = end;
+    }
+    data = data.subspan(pos);
+    if (data.empty() || state_ == State::Closed) {
+      return;
+    }
+  }
+  input_.feed(data);
+  drainBuffered();
+}
+
+void ClientSession::drainBuffered() {
+  while (!busy()) {
+    auto next = input_.next();
+    if (!next) {
+      close(next.error());
+      return;
+    }
+    if (!next->has_value()) {
+      break;
+    }
+    const p::LogicalPacket& packet = **next;
+    handlePacket(packet.payload, packet.firstSequenceId);
+  }
+  if (state_ == State::Closed) {
+    return;
+  }
+  if (input_.buffered() == 0) {
+    input_.releaseMemory();  // an idle client holds no input buffer
+  }
+  if (busy()) {
+    stream_.stopReading();  // one command at a time; the rest waits in the kernel
+  }
+}
+
+void ClientSession::handlePacket(p::Bytes payload, uint8_t sequenceId) {
+  if (state_ == State::Login) {
+    onLoginPacket(payload, sequenceId);
+    return;
+  }
+  if (sequenceId != 0) {
+    close(p::Error::outOfOrder("a command must start with sequence id 0"));
+    return;
+  }
+  handleCommand(payload);
+}
+
+void ClientSession::handleCommand(p::Bytes payload) {
+  auto command = p::commandOf(payload);
+  if (!command) {
+    writeError(command.error(), 1);
+    return;
+  }
+  if (closeWhenIdle_) {
+    close(p::Error{1053, "08S01", "Server shutdown in progress"});
+    return;
+  }
+  commandStartMs_ = net::nowMs(context_.loop());
+  switch (*command) {
+    case p::Command::Quit:
+      close();
+      return;
+    case p::Command::Ping:
+      writeOk(1);
+      return;
+    case p::Command::Query:
+      handleQuery(payload);
+      return;
+    case p::Command::InitDb: {
+      auto schema = p::decodeInitDb(payload);
+      if (!schema) {
+        writeError(schema.error(), 1);
+        return;
+      }
+      pendingSchema_ = *schema;
+      statementStateless_ = true;
+      forward(payload, ReplyShape::OkOrError);
+      return;
+    }
+    case p::Command::FieldList:
+      statementStateless_ = true;
+      forward(payload, ReplyShape::FieldList);
+      return;
+    case p::Command::Statistics:
+      statementStateless_ = true;
+      forward(payload, ReplyShape::Statistics);
+      return;
+    case p::Command::ProcessKill: {
+      auto id = p::decodeProcessKill(payload);
+      if (!id) {
+        writeError(id.error(), 1);
+        return;
+      }
+      handleKill(*id, false);
+      return;
+    }
+    case p::Command::ChangeUser:
+      handleChangeUser(payload);
+      return;
+    case p::Command::ResetConnection:
+      if (backend_ && backend_->ready()) {
+        pinReason_ = "";  // the server forgets the session state; so do we on OK
+        statementStateless_ = true;
+        inTransaction_ = false;
+        forward(payload, ReplyShape::OkOrError);
+      } else {
+        inTransaction_ = false;
+        writeOk(1);
+      }
+      return;
+    case p::Command::SetOption:
+      pinReason_ = "set_option";
+      statementStateless_ = false;
+      forward(payload, ReplyShape::OkOrError);
+      return;
+    case p::Command::StmtPrepare:
+      pinReason_ = "prepared_statement";
+      statementStateless_ = false;
+      forward(payload, ReplyShape::StmtPrepare);
+      return;
+    case p::Command::StmtExecute:
+    case p::Command::StmtSendLongData:
+    case p::Command::StmtClose:
+    case p::Command::StmtReset:
+    case p::Command::StmtFetch: {
+      if (!backend_) {
+        if (*command == p::Command::StmtClose || *command == p::Command::StmtSendLongData) {
+          return;  // no reply expected; nothing was prepared here
+        }
+        writeError(p::Error{1243, "HY000", "Unknown prepared statement handler given"}, 1);
+        return;
+      }
+      statementStateless_ = false;
+      ReplyShape shape = *command == p::Command::StmtExecute ? ReplyShape::ResultSets
+                         : *command == p::Command::StmtReset ? ReplyShape::OkOrError
+                         : *command == p::Command::StmtFetch ? ReplyShape::StmtFetch
+                                                             : ReplyShape::None;
+      forward(payload, shape);
+      return;
+    }
+    default:
+      writeError(p::Error{1047, "08S01",
+                          "Command " + std::string(p::commandName(*command)) +
+                              " is not supported by rwproxy"},
+                 1);
+      return;
+  }
+}
+
+void ClientSession::handleQuery(p::Bytes payload) {
+  auto query = p::decodeQuery(payload);
+  if (!query) {
+    writeError(query.error(), 1);
+    return;
+  }
+  StatementHints hints = inspectStatement(*query);
+  switch (hints.kind) {
+    case StatementHints::Kind::Kill:
+      handleKill(hints.killId, hints.killQueryOnly);
+      return;
+    case StatementHints::Kind::Use:
+      pendingSchema_ = hints.useSchema;
+      statementStateless_ = true;
+      break;
+    case StatementHints::Kind::Stateless:
+      statementStateless_ = true;
+      break;
+    case StatementHints::Kind::Stateful:
+      statementStateless_ = false;
+      break;
+  }
+  forward(payload, ReplyShape::ResultSets);
+}
+
+void ClientSession::handleKill(uint64_t id, bool queryOnly) {
+  if (id > UINT32_MAX || !context_.killSession(static_cast<uint32_t>(id), queryOnly)) {
+    writeError(p::Error{1094, "HY000", "Unknown thread id: " + std::to_string(id)}, 1);
+    return;
+  }
+  if (state_ != State::Closed) {
+    writeOk(1);
+  }
+}
+
+// ---- output ----
+
+void ClientSession::writeRaw(p::Bytes bytes) { stream_.write(bytes); }
+
+void ClientSession::writeOk(uint8_t seq, uint16_t extraStatus) {
+  p::OkPacket ok;
+  ok.statusFlags = static_cast<uint16_t>((inTransaction_ ? p::kServerStatusInTrans : 0) |
+                                         p::kServerStatusAutocommit | extraStatus);
+  std::string& out = context_.scratch();
+  out.clear();
+  size_t header = p::beginPacket(out);
+  ok.encode(out, capabilities_ | p::kClientProtocol41);
+  p::endPacket(out, header, seq);
+  writeRaw(p::asBytes(out));
+}
+
+void ClientSession::writeError(const p::Error& error, uint8_t seq) {
+  std::string& out = context_.scratch();
+  out.clear();
+  size_t header = p::beginPacket(out);
+  p::ErrPacket::fromError(error).encode(out);
+  p::endPacket(out, header, seq);
+  writeRaw(p::asBytes(out));
+}
+
+void ClientSession::onDrained() {
+  if (backend_ && state_ == State::Executing) {
+    backend_->resumeReading();
+  } else if (backend_ && state_ == State::Piping) {
+    backend_->resumeReading();
+  }
+}
+
+void ClientSession::onClosed(int) {
+  // The client went away; a backend mid-reply is closed (its server must not block on us).
+  close();
+}
+
+}  // namespace rwproxy::session

@@ -1,0 +1,136 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proxy/net/loop.h"
+#include "proxy/net/tcp_stream.h"
+#include "proxy/protocol/packet.h"
+#include "proxy/protocol/result.h"
+#include "proxy/session/backend_connection.h"
+#include "proxy/session/server_auth.h"
+#include "proxy/session/session_context.h"
+
+namespace rwproxy::session {
+
+// One application connection on the app port: the login, then each command forwarded to a
+// backend connection borrowed from the worker's pool, its reply streamed straight back.
+//
+// State diagram (proxy/session/README.md):
+//   Login -> Idle <-> {Connecting -> SyncingSchema -> Executing} ; Idle -> Piping (fast_forward)
+//   any -> Closed
+class ClientSession : public net::Deletable, private net::StreamHandler, private BackendListener {
+ public:
+  enum class State { Login, Idle, Connecting, SyncingSchema, Executing, Piping, Closed };
+
+  ClientSession(SessionContext& context, uint32_t id);
+  ~ClientSession() override;
+
+  // Takes the pending connection of `server` and sends the greeting.
+  bool start(uv_stream_t* server);
+  // Ends the session: the one way out. Sends `error` first when given.
+  void close(const std::optional<protocol::Error>& error = std::nullopt);
+  // KILL from another session: closes, and stops the running query on its server.
+  void kill(bool queryOnly);
+  // Called every second by the worker: handshake and idle timeouts.
+  void onTick(uint64_t nowMs);
+  // Shutdown: close now when idle, else after the running command.
+  void closeWhenIdle();
+
+  uint32_t id() const { return id_; }
+  State state() const { return state_; }
+  const std::string& user() const { return user_; }
+  const std::string& schema() const { return schema_; }
+  const std::string& clientHost() const { return clientHost_; }
+  const BackendConnection* backend() const { return backend_.get(); }
+  // Why the backend connection stays with this client between commands ("" when it does not).
+  const char* pinReason() const { return pinReason_; }
+
+ private:
+  // net::StreamHandler
+  void onRead(std::span<const uint8_t> data) override;
+  void onDrained() override;
+  void onClosed(int uvError) override;
+  // BackendListener
+  void onBackendReady(BackendConnection& backend) override;
+  void onBackendFailed(BackendConnection& backend, const protocol::Error& error) override;
+  void onBackendReply(BackendConnection& backend, protocol::Bytes bytes) override;
+  void onBackendReplyDone(BackendConnection& backend) override;
+
+  // Input.
+  void drainBuffered();
+  void handlePacket(protocol::Bytes payload, uint8_t sequenceId);
+  bool busy() const;
+
+  // Login (client_login.cc).
+  void onLoginPacket(protocol::Bytes payload, uint8_t sequenceId);
+  void finishLogin();
+  bool checkUserPolicy(const config::User& user, uint8_t seq);
+  void handleChangeUser(protocol::Bytes payload);
+  std::optional<std::string> storedPassword(std::string_view user) const;
+
+  // Commands (client_session.cc).
+  void handleCommand(protocol::Bytes payload);
+  void handleQuery(protocol::Bytes payload);
+  void handleKill(uint64_t id, bool queryOnly);
+  void forward(protocol::Bytes payload, ReplyShape shape);
+  void startBackend();
+  void connectBackend();
+  void sendToBackend();
+  void finishCommand();
+  void backendLost(const protocol::Error& error);
+  void releaseBackend();
+  void dropBackend();
+  BackendIdentity identityFor(const config::Server& server) const;
+
+  // Output.
+  void writeOk(uint8_t seq, uint16_t extraStatus = 0);
+  void writeError(const protocol::Error& error, uint8_t seq);
+  void writeRaw(protocol::Bytes bytes);
+
+  SessionContext& context_;
+  uint32_t id_;
+  State state_ = State::Login;
+  net::TcpStream stream_;
+  std::string clientHost_;
+  int clientPort_ = 0;
+  std::unique_ptr<ServerAuth> auth_;  // only during the login
+  std::array<uint8_t, 20> salt_{};    // kept for COM_CHANGE_USER
+  protocol::PacketAssembler input_;
+  uint64_t lastActivityMs_ = 0;
+  bool admitted_ = false;
+  bool userAdmitted_ = false;
+  bool closeWhenIdle_ = false;
+  uint8_t loginOkSeq_ = 0;  // the sequence id of the login's final OK
+
+  // Who the client is and what it asked for.
+  std::string user_;
+  std::string schema_;
+  uint32_t capabilities_ = 0;
+  uint8_t charset_ = 0;
+  BackendCredentials credentials_;
+  int defaultHostgroup_ = 0;
+  bool fastForward_ = false;
+  bool transactionPersistent_ = true;
+
+  // The command in flight.
+  std::unique_ptr<BackendConnection> backend_;
+  std::string pending_;        // the framed command while a backend is being made ready
+  std::string syncReply_;      // the COM_INIT_DB reply while syncing a borrowed connection
+  std::string pendingSchema_;  // COM_INIT_DB / USE: the schema that becomes current on OK
+  ReplyShape shape_ = ReplyShape::None;
+  bool statementStateless_ = false;
+  bool forwardedAny_ = false;
+  int hostgroup_ = 0;
+  config::RuntimePtr commandRuntime_;  // keeps failedServers_ valid across a reload
+  std::vector<const config::Server*> failedServers_;
+  uint64_t commandStartMs_ = 0;
+  const char* pinReason_ = "";
+  bool inTransaction_ = false;
+};
+
+}  // namespace rwproxy::session

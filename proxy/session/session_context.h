@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "proxy/config/runtime.h"
+#include "proxy/net/loop.h"
+#include "proxy/pool/backend_pool.h"
+#include "proxy/routing/router.h"
+#include "proxy/session/backend_connection.h"
+
+namespace rwproxy::session {
+
+class ClientSession;
+
+// What a client session needs from the worker it lives on. Implemented by worker::Worker; all
+// calls happen on the worker's thread unless noted.
+class SessionContext {
+ public:
+  virtual ~SessionContext() = default;
+
+  virtual net::Loop& loop() = 0;
+  // The current snapshot; replaced only between commands (at a query boundary).
+  virtual const config::RuntimePtr& runtime() = 0;
+  virtual pool::BackendPool& pool() = 0;
+  virtual routing::Router& router() = 0;
+  // A buffer for framing outgoing packets, reused across queries (never kept across calls).
+  virtual std::string& scratch() = 0;
+
+  // Admission against mysql-max_connections and the user's max_connections. A true return
+  // must be balanced by the matching release call.
+  virtual bool admitClient() = 0;
+  virtual void releaseClient() = 0;
+  virtual bool admitUser(const std::string& user, int maxConnections) = 0;
+  virtual void releaseUser(const std::string& user) = 0;
+
+  // Proxy-wide session ids (unique across workers), and KILL by id. killSession returns false
+  // when no session has that id; the kill itself happens asynchronously on the owner's thread.
+  virtual uint32_t newSessionId() = 0;
+  virtual bool killSession(uint32_t id, bool queryOnly) = 0;
+
+  // Runs KILL [QUERY] <threadId> on the server of `target` from a separate connection.
+  virtual void killOnServer(const BackendIdentity& target, const BackendCredentials& credentials,
+                            uint32_t threadId, bool queryOnly) = 0;
+
+  // The session is finished: the worker unregisters it and deletes it later.
+  virtual void sessionClosed(ClientSession& session) = 0;
+  virtual bool shuttingDown() const = 0;
+};
+
+}  // namespace rwproxy::session

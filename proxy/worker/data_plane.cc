@@ -1,0 +1,128 @@
+#include "proxy/worker/data_plane.h"
+
+#include <chrono>
+#include <thread>
+
+#include "proxy/worker/worker.h"
+
+namespace rwproxy::worker {
+
+DataPlane::DataPlane() = default;
+
+DataPlane::~DataPlane() {
+  for (auto& w : workers_) {
+    w->forceStop();
+  }
+  workers_.clear();
+}
+
+protocol::Status DataPlane::start(const config::RuntimePtr& runtime, int threads,
+                                  const std::string& host, int port) {
+  for (int i = 0; i < threads; ++i) {
+    auto w = std::make_unique<Worker>(*this, i, runtime);
+    int rc = w->listen(host, port);
+    if (rc != 0) {
+      return protocol::Error{
+          2002, "HY000",
+          "cannot listen on " + host + ":" + std::to_string(port) + ": " + uv_strerror(rc)};
+    }
+    if (port == 0) {
+      port = w->boundPort();  // every other worker joins the same port
+    }
+    workers_.push_back(std::move(w));
+  }
+  port_ = port;
+  for (auto& w : workers_) {
+    w->start();
+  }
+  return {};
+}
+
+void DataPlane::publish(const config::RuntimePtr& runtime) {
+  for (auto& w : workers_) {
+    w->publish(runtime);
+  }
+}
+
+void DataPlane::shutdown(uint64_t graceMs) {
+  for (auto& w : workers_) {
+    w->beginShutdown();
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(graceMs);
+  for (;;) {
+    size_t remaining = 0;
+    for (auto& w : workers_) {
+      remaining += w->sessionCount();
+    }
+    if (remaining == 0 || std::chrono::steady_clock::now() >= deadline) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (auto& w : workers_) {
+    w->forceStop();
+  }
+  for (auto& w : workers_) {
+    w->join();
+  }
+  workers_.clear();
+}
+
+bool DataPlane::admitClient(int maxConnections) {
+  int now = clients_.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (now > maxConnections) {
+    clients_.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+void DataPlane::releaseClient() { clients_.fetch_sub(1, std::memory_order_relaxed); }
+
+bool DataPlane::admitUser(const std::string& user, int maxConnections) {
+  std::lock_guard lock(mutex_);
+  int& count = userConnections_[user];
+  if (count >= maxConnections) {
+    return false;
+  }
+  ++count;
+  return true;
+}
+
+void DataPlane::releaseUser(const std::string& user) {
+  std::lock_guard lock(mutex_);
+  auto it = userConnections_.find(user);
+  if (it != userConnections_.end() && --it->second <= 0) {
+    userConnections_.erase(it);
+  }
+}
+
+uint32_t DataPlane::newSessionId() {
+  return nextSessionId_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void DataPlane::registerSession(uint32_t id, int worker) {
+  std::lock_guard lock(mutex_);
+  sessionWorker_[id] = worker;
+}
+
+void DataPlane::unregisterSession(uint32_t id) {
+  std::lock_guard lock(mutex_);
+  sessionWorker_.erase(id);
+}
+
+bool DataPlane::killSession(uint32_t id, bool queryOnly) {
+  int worker;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = sessionWorker_.find(id);
+    if (it == sessionWorker_.end()) {
+      return false;
+    }
+    worker = it->second;
+  }
+  workers_[static_cast<size_t>(worker)]->postKill(id, queryOnly);
+  return true;
+}
+
+}  // namespace rwproxy::worker

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "proxy/config/runtime.h"
+#include "proxy/protocol/result.h"
+
+namespace rwproxy::worker {
+
+class Worker;
+
+// The app side of the proxy: N workers, the state they share (admission counters, session ids)
+// and the publication of new runtime snapshots.
+class DataPlane {
+ public:
+  DataPlane();
+  ~DataPlane();
+
+  // Binds every worker's listener to host:port (SO_REUSEPORT) and starts the threads.
+  protocol::Status start(const config::RuntimePtr& runtime, int threads, const std::string& host,
+                         int port);
+  // The port actually bound (useful with port 0).
+  int port() const { return port_; }
+  // Thread-safe: every worker switches to `runtime` at its next query boundary.
+  void publish(const config::RuntimePtr& runtime);
+  // Stop accepting, let running commands finish for up to `graceMs`, then stop everything.
+  void shutdown(uint64_t graceMs);
+
+  // Shared, thread-safe state used by workers.
+  bool admitClient(int maxConnections);
+  void releaseClient();
+  bool admitUser(const std::string& user, int maxConnections);
+  void releaseUser(const std::string& user);
+  uint32_t newSessionId();
+  bool killSession(uint32_t id, bool queryOnly);
+  void registerSession(uint32_t id, int worker);
+  void unregisterSession(uint32_t id);
+  int clientConnections() const { return clients_.load(std::memory_order_relaxed); }
+
+ private:
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<int> clients_{0};
+  std::atomic<uint32_t> nextSessionId_{1};
+  // Taken on connect and disconnect only, never per query.
+  std::mutex mutex_;
+  std::unordered_map<std::string, int> userConnections_;  // GUARDED_BY(mutex_)
+  std::unordered_map<uint32_t, int> sessionWorker_;       // GUARDED_BY(mutex_)
+  int port_ = 0;
+};
+
+}  // namespace rwproxy::worker

@@ -1,0 +1,182 @@
+#include "proxy/worker/worker.h"
+
+#include <algorithm>
+
+#include "proxy/worker/data_plane.h"
+
+namespace rwproxy::worker {
+
+Worker::Worker(DataPlane& plane, int index, config::RuntimePtr runtime)
+    : plane_(plane),
+      index_(index),
+      listener_(loop_, [this](uv_stream_t* server) { onAccept(server); }),
+      runtime_(std::move(runtime)),
+      pool_(loop_),
+      router_(0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(index + 1)) {
+  ticker_ = std::make_unique<net::Timer>(loop_, [this] { onTick(); });
+  ticker_->start(1000, 1000);
+}
+
+Worker::~Worker() {
+  join();
+  sessions_.clear();
+  kills_.clear();
+  pool_.closeAll();
+  ticker_.reset();
+  listener_.close();
+}
+
+int Worker::listen(const std::string& host, int port) {
+  return listener_.listen(host, port, /*reusePort=*/true);
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] { loop_.run(); });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+void Worker::publish(config::RuntimePtr runtime) {
+  loop_.post([this, runtime = std::move(runtime)]() mutable {
+    runtime_ = std::move(runtime);
+    // Idle connections to servers that left the configuration go now; busy ones when released.
+    pool_.closeIdleIf([this](const session::BackendConnection& c) {
+      const auto& id = c.identity();
+      return std::none_of(
+          runtime_->servers.begin(), runtime_->servers.end(), [&](const config::Server& s) {
+            return s.hostname == id.host && s.port == id.port && s.hostgroupId == id.hostgroup &&
+                   s.status != config::ServerStatus::OfflineHard;
+          });
+    });
+  });
+}
+
+void Worker::beginShutdown() {
+  loop_.post([this] {
+    shuttingDown_ = true;
+    listener_.close();
+    // Copy the ids: closing a session removes it from the map.
+    std::vector<uint32_t> ids;
+    for (auto& [id, s] : sessions_) {
+      ids.push_back(id);
+    }
+    for (uint32_t id : ids) {
+      auto it = sessions_.find(id);
+      if (it != sessions_.end()) {
+        it->second->closeWhenIdle();
+      }
+    }
+    maybeStop();
+  });
+}
+
+void Worker::forceStop() {
+  loop_.post([this] {
+    shuttingDown_ = true;
+    listener_.close();
+    std::vector<uint32_t> ids;
+    for (auto& [id, s] : sessions_) {
+      ids.push_back(id);
+    }
+    for (uint32_t id : ids) {
+      auto it = sessions_.find(id);
+      if (it != sessions_.end()) {
+        it->second->close();
+      }
+    }
+    pool_.closeAll();
+    loop_.stop();
+  });
+}
+
+void Worker::maybeStop() {
+  if (shuttingDown_ && sessions_.empty()) {
+    pool_.closeAll();
+    ticker_->stop();
+    loop_.stop();
+  }
+}
+
+void Worker::onAccept(uv_stream_t* server) {
+  uint32_t id = newSessionId();
+  auto session = std::make_unique<session::ClientSession>(*this, id);
+  session::ClientSession* raw = session.get();
+  sessions_.emplace(id, std::move(session));
+  sessionCount_.store(sessions_.size(), std::memory_order_relaxed);
+  plane_.registerSession(id, index_);
+  if (!raw->start(server)) {
+    raw->close();
+  }
+}
+
+void Worker::onTick() {
+  uint64_t now = net::nowMs(loop_);
+  std::vector<session::ClientSession*> all;
+  all.reserve(sessions_.size());
+  for (auto& [id, s] : sessions_) {
+    all.push_back(s.get());
+  }
+  for (auto* s : all) {
+    s->onTick(now);
+  }
+  const auto& vars = runtime_->mysql;
+  if (vars.connectionMaxAgeMs > 0) {
+    pool_.closeIdleIf([&](const session::BackendConnection& c) {
+      return now - c.createdMs() > static_cast<uint64_t>(vars.connectionMaxAgeMs);
+    });
+  }
+  // Idle backend connections the servers would drop anyway (their wait_timeout) go earlier.
+  pool_.expire(now, 8ULL * 3600 * 1000 / 2);
+}
+
+bool Worker::admitClient() { return plane_.admitClient(runtime_->mysql.maxConnections); }
+void Worker::releaseClient() { plane_.releaseClient(); }
+bool Worker::admitUser(const std::string& user, int maxConnections) {
+  return plane_.admitUser(user, maxConnections);
+}
+void Worker::releaseUser(const std::string& user) { plane_.releaseUser(user); }
+uint32_t Worker::newSessionId() { return plane_.newSessionId(); }
+bool Worker::killSession(uint32_t id, bool queryOnly) { return plane_.killSession(id, queryOnly); }
+
+void Worker::postKill(uint32_t id, bool queryOnly) {
+  loop_.post([this, id, queryOnly] {
+    auto it = sessions_.find(id);
+    if (it != sessions_.end()) {
+      it->second->kill(queryOnly);
+    }
+  });
+}
+
+void Worker::killOnServer(const session::BackendIdentity& target,
+                          const session::BackendCredentials& credentials, uint32_t threadId,
+                          bool queryOnly) {
+  uint64_t key = ++nextKillKey_;
+  kills_.emplace(key,
+                 std::make_unique<session::ServerKill>(
+                     loop_, target, credentials, threadId, queryOnly,
+                     static_cast<uint64_t>(runtime_->mysql.connectTimeoutServerMs), [this, key] {
+                       auto it = kills_.find(key);
+                       if (it != kills_.end()) {
+                         loop_.deferredDelete(std::move(it->second));
+                         kills_.erase(it);
+                       }
+                     }));
+}
+
+void Worker::sessionClosed(session::ClientSession& session) {
+  auto it = sessions_.find(session.id());
+  if (it == sessions_.end()) {
+    return;
+  }
+  plane_.unregisterSession(session.id());
+  loop_.deferredDelete(std::move(it->second));
+  sessions_.erase(it);
+  sessionCount_.store(sessions_.size(), std::memory_order_relaxed);
+  maybeStop();
+}
+
+}  // namespace rwproxy::worker

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "proxy/net/listener.h"
+#include "proxy/net/loop.h"
+#include "proxy/net/timer.h"
+#include "proxy/pool/backend_pool.h"
+#include "proxy/routing/router.h"
+#include "proxy/session/client_session.h"
+#include "proxy/session/server_kill.h"
+#include "proxy/session/session_context.h"
+
+namespace rwproxy::worker {
+
+class DataPlane;
+
+// One worker thread: its own loop, its own SO_REUSEPORT listener on the app port, its own
+// client sessions and backend pool. A session never leaves its worker.
+class Worker : public session::SessionContext {
+ public:
+  Worker(DataPlane& plane, int index, config::RuntimePtr runtime);
+  ~Worker() override;
+
+  // Binds the listener (before start()). Returns 0 or a libuv error.
+  int listen(const std::string& host, int port);
+  int boundPort() const { return listener_.boundPort(); }
+  void start();
+  void join();
+
+  // Thread-safe: hand a new snapshot to this worker.
+  void publish(config::RuntimePtr runtime);
+  // Thread-safe: stop accepting, let running commands finish, close idle sessions.
+  void beginShutdown();
+  // Thread-safe: close everything now and stop the loop.
+  void forceStop();
+  // Thread-safe: kill session `id` if it lives here.
+  void postKill(uint32_t id, bool queryOnly);
+  int index() const { return index_; }
+  size_t sessionCount() const { return sessionCount_.load(std::memory_order_relaxed); }
+
+  // session::SessionContext
+  net::Loop& loop() override { return loop_; }
+  const config::RuntimePtr& runtime() override { return runtime_; }
+  pool::BackendPool& pool() override { return pool_; }
+  routing::Router& router() override { return router_; }
+  std::string& scratch() override { return scratch_; }
+  bool admitClient() override;
+  void releaseClient() override;
+  bool admitUser(const std::string& user, int maxConnections) override;
+  void releaseUser(const std::string& user) override;
+  uint32_t newSessionId() override;
+  bool killSession(uint32_t id, bool queryOnly) override;
+  void killOnServer(const session::BackendIdentity& target,
+                    const session::BackendCredentials& credentials, uint32_t threadId,
+                    bool queryOnly) override;
+  void sessionClosed(session::ClientSession& session) override;
+  bool shuttingDown() const override { return shuttingDown_; }
+
+ private:
+  void onAccept(uv_stream_t* server);
+  void onTick();
+  void maybeStop();
+
+  DataPlane& plane_;
+  int index_;
+  net::Loop loop_;
+  net::Listener listener_;
+  config::RuntimePtr runtime_;
+  pool::BackendPool pool_;
+  routing::Router router_;
+  std::string scratch_;
+  std::unique_ptr<net::Timer> ticker_;
+  std::unordered_map<uint32_t, std::unique_ptr<session::ClientSession>> sessions_;
+  std::unordered_map<uint64_t, std::unique_ptr<session::ServerKill>> kills_;
+  uint64_t nextKillKey_ = 0;
+  std::atomic<size_t> sessionCount_{0};
+  bool shuttingDown_ = false;
+  std::thread thread_;
+};
+
+}  // namespace rwproxy::worker
