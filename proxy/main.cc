@@ -128,8 +128,9 @@ int main(int argc, char** argv) {
     return kExitStartup;
   }
   adminServer.start();
+  // Tests and scripts read the bound ports from this line (ports may be 0 in the config).
   logLine("{} ready: application port {}:{} ({} threads), admin port {}", rwproxy::kVersion, host,
-          dataPlane.port(), threads, executor.adminRuntime()->mysqlIfaces);
+          dataPlane.port(), threads, adminServer.port());
 
   int signal = 0;
   sigwait(&signals, &signal);

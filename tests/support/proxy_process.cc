@@ -1,0 +1,176 @@
+#include "tests/support/proxy_process.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "tests/support/cluster_env.h"
+#include "tests/support/wait.h"
+
+namespace rwproxy::test {
+
+namespace {
+
+std::string binary() {
+  const char* bin = std::getenv("RWPROXY_BIN");
+  if (bin == nullptr) {
+    throw std::runtime_error("RWPROXY_BIN is not set: run end-to-end tests with ctest");
+  }
+  return bin;
+}
+
+std::string makeTempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "rwproxy-e2e.XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("mkdtemp failed");
+  }
+  return pattern;
+}
+
+}  // namespace
+
+ProxyProcess::~ProxyProcess() {
+  if (pid_ > 0) {
+    stop();
+  }
+  if (ownDatadir_ && !datadir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(datadir_, ec);
+  }
+}
+
+std::string ProxyProcess::clusterConfig() {
+  const auto& env = ClusterEnv::get();
+  std::ostringstream out;
+  out << "-- written by the e2e tests\n";
+  out << "INSERT INTO mysql_servers (hostgroup_id, hostname, port) VALUES (10, '127.0.0.1', "
+      << env.writerPort() << ");\n";
+  for (int n = 1; n <= env.replicaCount(); ++n) {
+    out << "INSERT INTO mysql_servers (hostgroup_id, hostname, port) VALUES (20, '127.0.0.1', "
+        << env.replicaPort(n) << ");\n";
+  }
+  out << "INSERT INTO mysql_users (username, password, default_hostgroup) VALUES ('"
+      << env.value("APP_USER") << "', '" << env.value("APP_PASSWORD") << "', 10);\n";
+  return out.str();
+}
+
+bool ProxyProcess::start(const Options& options) {
+  if (options.datadir.empty()) {
+    datadir_ = makeTempDir();
+    ownDatadir_ = true;
+  } else {
+    datadir_ = options.datadir;
+    std::filesystem::create_directories(datadir_);
+  }
+  std::string configPath = datadir_ + "/config.sql";
+  {
+    std::ofstream cfg(configPath);
+    cfg << options.configSql;
+  }
+  logPath_ = datadir_ + "/rwproxy.log";
+  std::vector<std::string> args = {binary(),
+                                   "--datadir",
+                                   datadir_,
+                                   "--config",
+                                   configPath,
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--admin",
+                                   "127.0.0.1:0",
+                                   "--threads",
+                                   std::to_string(options.threads)};
+  args.insert(args.end(), options.extraArgs.begin(), options.extraArgs.end());
+  pid_ = fork();
+  if (pid_ < 0) {
+    throw std::runtime_error("fork failed");
+  }
+  if (pid_ == 0) {
+    FILE* log = std::fopen(logPath_.c_str(), "a");
+    if (log != nullptr) {
+      dup2(fileno(log), STDERR_FILENO);
+      dup2(fileno(log), STDOUT_FILENO);
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  std::regex ready(R"(ready: application port [^ ]*:(\d+) .*admin port (\d+))");
+  bool ok = waitFor(
+      [&] {
+        std::smatch m;
+        std::string text = log();
+        if (std::regex_search(text, m, ready)) {
+          appPort_ = std::stoi(m[1]);
+          adminPort_ = std::stoi(m[2]);
+          return true;
+        }
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+          pid_ = -1;
+          return true;
+        }
+        return false;
+      },
+      std::chrono::seconds(60));
+  return ok && pid_ > 0;
+}
+
+int ProxyProcess::waitExit(int timeoutMs) {
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
+}
+
+int ProxyProcess::stop() {
+  if (pid_ <= 0) {
+    return -1;
+  }
+  kill(pid_, SIGTERM);
+  int status = waitExit(60000);
+  if (status == -1 && pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  return status;
+}
+
+std::string ProxyProcess::log() const {
+  std::ifstream in(logPath_);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+long ProxyProcess::rssKiB() const {
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      return std::stol(line.substr(6));
+    }
+  }
+  return -1;
+}
+
+}  // namespace rwproxy::test
