@@ -46,6 +46,7 @@ bool AdminSession::start(uv_stream_t* listener) {
   }
   stream_.peer(clientHost_, clientPort_);
   loopback_ = isLoopback(clientHost_);
+  input_.setMaxPayload(64 * 1024);  // until logged in: a login packet is small
   auth_ = std::make_unique<session::ServerAuth>(id_, session::ServerAuth::randomSalt());
   std::string& out = server_.scratch();
   out.clear();
@@ -139,6 +140,7 @@ void AdminSession::onLogin(p::Bytes payload, uint8_t seq) {
   }
   capabilities_ = auth_->negotiatedCapabilities();
   loggedIn_ = true;
+  input_.setMaxPayload(16 * 1024 * 1024);
   p::OkPacket ok;
   ok.statusFlags = p::kServerStatusAutocommit;
   out.clear();

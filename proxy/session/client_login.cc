@@ -16,6 +16,8 @@ constexpr uint32_t kWireFormatCapabilities = p::kClientFoundRows | p::kClientIgn
                                              p::kClientPsMultiResults | p::kClientSessionTrack |
                                              p::kClientDeprecateEof | p::kClientInteractive;
 
+constexpr size_t kMaxLoginPacket = 64 * 1024;
+
 }  // namespace
 
 std::optional<std::string> ClientSession::storedPassword(std::string_view user) const {
@@ -33,7 +35,8 @@ bool ClientSession::start(uv_stream_t* server) {
   stream_.peer(clientHost_, clientPort_);
   lastActivityMs_ = net::nowMs(context_.loop());
   const auto& rt = *context_.runtime();
-  input_.setMaxPayload(static_cast<size_t>(rt.mysql.maxAllowedPacket));
+  // A login packet is small; a client claiming megabytes here is broken or hostile.
+  input_.setMaxPayload(kMaxLoginPacket);
   if (!context_.admitClient()) {
     // Like MySQL: refuse before the greeting, with a packet the client can show.
     writeError(p::Error{1040, "08004", "Too many connections"}, 0);
@@ -108,12 +111,12 @@ void ClientSession::finishLogin() {
   if (user->schemaLocked || schema_.empty()) {
     schema_ = user->defaultSchema;
   }
-  credentials_.password = p::isNativePasswordHash(user->password) ? "" : user->password;
-  credentials_.stage1 = auth_->stage1();
+  setCredentials(user->password, auth_->stage1());
   defaultHostgroup_ = user->defaultHostgroup;
   fastForward_ = user->fastForward;
   transactionPersistent_ = user->transactionPersistent;
   loginOkSeq_ = seq;
+  input_.setMaxPayload(static_cast<size_t>(context_.runtime()->mysql.maxAllowedPacket));
   auth_.reset();
   input_.clearExpectedSequence();
   if (fastForward_) {
@@ -159,13 +162,21 @@ void ClientSession::handleChangeUser(p::Bytes payload) {
   if (cmd->characterSet) {
     charset_ = static_cast<uint8_t>(*cmd->characterSet);
   }
-  credentials_.password = p::isNativePasswordHash(user->password) ? "" : user->password;
-  credentials_.stage1 = verifier.stage1();
+  setCredentials(user->password, verifier.stage1());
   defaultHostgroup_ = user->defaultHostgroup;
   transactionPersistent_ = user->transactionPersistent;
   inTransaction_ = false;
   pinReason_ = "";
   writeOk(1);
+}
+
+void ClientSession::setCredentials(const std::string& stored,
+                                   const std::optional<p::Sha1Digest>& stage1) {
+  // With the plaintext (even an empty one) we log in with it; with only the hash we need the
+  // stage1 the client's own answer revealed.
+  bool hashed = p::isNativePasswordHash(stored);
+  credentials_.password = hashed ? "" : stored;
+  credentials_.stage1 = hashed ? stage1 : std::nullopt;
 }
 
 BackendIdentity ClientSession::identityFor(const config::Server& server) const {

@@ -72,6 +72,7 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   bool checkUserPolicy(const config::User& user, uint8_t seq);
   void handleChangeUser(protocol::Bytes payload);
   std::optional<std::string> storedPassword(std::string_view user) const;
+  void setCredentials(const std::string& stored, const std::optional<protocol::Sha1Digest>& stage1);
 
   // Commands (client_session.cc).
   void handleCommand(protocol::Bytes payload);

@@ -77,6 +77,7 @@ bool ProxyProcess::start(const Options& options) {
     cfg << options.configSql;
   }
   logPath_ = datadir_ + "/rwproxy.log";
+  std::filesystem::remove(logPath_);  // a restart on the same datadir must not read old lines
   std::vector<std::string> args = {binary(),
                                    "--datadir",
                                    datadir_,

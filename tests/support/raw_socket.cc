@@ -1,0 +1,41 @@
+#include "tests/support/raw_socket.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+namespace rwproxy::test {
+
+bool sendRawBytes(int port, const std::string& bytes, bool readGreeting) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) {
+    return false;
+  }
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return false;
+  }
+  if (readGreeting) {
+    char buf[512];
+    (void)::recv(fd, buf, sizeof buf, 0);
+  }
+  (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  // The peer sees end-of-stream after our bytes, as when a client dies mid-packet.
+  ::shutdown(fd, SHUT_WR);
+  // Read whatever the proxy answers until it closes or the timeout passes.
+  char sink[512];
+  while (::recv(fd, sink, sizeof sink, 0) > 0) {
+  }
+  ::close(fd);
+  return true;
+}
+
+}  // namespace rwproxy::test

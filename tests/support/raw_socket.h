@@ -1,0 +1,12 @@
+#pragma once
+
+#include <string>
+
+namespace rwproxy::test {
+
+// Opens a TCP connection to 127.0.0.1:port, sends `bytes` (and reads the greeting first when
+// readGreeting), then closes; for garbage and truncated-packet tests. Returns false when the
+// connection could not be made.
+bool sendRawBytes(int port, const std::string& bytes, bool readGreeting);
+
+}  // namespace rwproxy::test
