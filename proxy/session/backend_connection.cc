@@ -20,8 +20,10 @@ constexpr uint32_t kBaseCapabilities =
     p::kClientSecureConnection | p::kClientPluginAuth | p::kClientPluginAuthLenencClientData |
     p::kClientConnectAttrs | p::kClientMultiResults | p::kClientPsMultiResults;
 
+// ER_NET_READ_ERROR: a server-range code. Clients treat codes 2000-2999 in an ERR packet from
+// a server as a malformed packet (libmariadb answers CR_MALFORMED_PACKET), so 2013 is no option.
 p::Error lostConnection(const BackendIdentity& id, std::string_view what) {
-  return p::Error{2013, "HY000",
+  return p::Error{1158, "08S01",
                   "Lost connection to backend " + id.host + ":" + std::to_string(id.port) +
                       " (hostgroup " + std::to_string(id.hostgroup) + "): " + std::string(what)};
 }

@@ -42,7 +42,7 @@ ProxyProcess::~ProxyProcess() {
   if (pid_ > 0) {
     stop();
   }
-  if (ownDatadir_ && !datadir_.empty()) {
+  if (ownDatadir_ && !datadir_.empty() && std::getenv("RWPROXY_KEEP") == nullptr) {
     std::error_code ec;
     std::filesystem::remove_all(datadir_, ec);
   }

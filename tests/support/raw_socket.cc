@@ -39,3 +39,38 @@ bool sendRawBytes(int port, const std::string& bytes, bool readGreeting) {
 }
 
 }  // namespace rwproxy::test
+
+namespace rwproxy::test {
+
+bool waitForServerClose(int port, int timeoutSeconds) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) {
+    return false;
+  }
+  timeval tv{timeoutSeconds, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return false;
+  }
+  char buf[512];
+  bool closed = false;
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n == 0) {
+      closed = true;
+      break;
+    }
+    if (n < 0) {
+      break;  // timeout
+    }
+  }
+  ::close(fd);
+  return closed;
+}
+
+}  // namespace rwproxy::test

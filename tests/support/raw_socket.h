@@ -10,3 +10,11 @@ namespace rwproxy::test {
 bool sendRawBytes(int port, const std::string& bytes, bool readGreeting);
 
 }  // namespace rwproxy::test
+
+namespace rwproxy::test {
+
+// Connects, reads the greeting and then waits, sending nothing, until the server closes the
+// connection (true) or `timeoutSeconds` pass (false).
+bool waitForServerClose(int port, int timeoutSeconds);
+
+}  // namespace rwproxy::test

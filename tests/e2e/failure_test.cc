@@ -1,0 +1,140 @@
+// When things go wrong: dead backends, backends dying mid-query, limits, timeouts, shutdown.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "tests/support/cluster_env.h"
+#include "tests/support/mysql_client.h"
+#include "tests/support/proxy_process.h"
+#include "tests/support/raw_socket.h"
+#include "tests/support/wait.h"
+
+using namespace rwproxy::test;
+
+namespace {
+
+ConnectOptions appOptions(const ProxyProcess& p) {
+  const auto& env = ClusterEnv::get();
+  ConnectOptions o;
+  o.port = p.appPort();
+  o.user = env.value("APP_USER");
+  o.password = env.value("APP_PASSWORD");
+  o.database = env.value("TEST_SCHEMA");
+  return o;
+}
+
+// The writer's processlist id of the app connection running `marker`, or "" if none.
+std::string serverThreadRunning(MysqlClient& root, const std::string& marker) {
+  auto rs =
+      root.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER='app' AND INFO LIKE '%" +
+                 marker + "%' AND INFO NOT LIKE '%PROCESSLIST%'");
+  if (!rs || rs->rows.empty() || !rs->rows[0][0]) {
+    return "";
+  }
+  return *rs->rows[0][0];
+}
+
+}  // namespace
+
+TEST_CASE("a backend that is down gives 9001 naming the hostgroup, and the proxy keeps serving") {
+  ProxyProcess proxy;
+  ProxyProcess::Options options;
+  // Port 1 on loopback: nothing listens there.
+  options.configSql = ProxyProcess::clusterConfig() +
+                      "INSERT INTO mysql_servers (hostgroup_id, hostname, port) VALUES (30, "
+                      "'127.0.0.1', 1);\n"
+                      "INSERT INTO mysql_users (username, password, default_hostgroup) VALUES "
+                      "('root', 'rootpw', 30);\n";
+  REQUIRE(proxy.start(options));
+  MysqlClient c;
+  ConnectOptions o = appOptions(proxy);
+  o.user = "root";
+  o.password = "rootpw";
+  o.database = "";
+  REQUIRE(c.connect(o));  // the login is the proxy's; the backend is needed at the first query
+  CHECK_FALSE(c.query("SELECT 1"));
+  CHECK(c.errorCode() == 9001);
+  CHECK(c.errorText().find("Max connect timeout reached while reaching hostgroup 30") !=
+        std::string::npos);
+  MysqlClient app;
+  REQUIRE(app.connect(appOptions(proxy)));
+  CHECK(app.scalar("SELECT @@server_id") == "1");
+}
+
+TEST_CASE("a backend connection killed mid-query gives a clear error; the session goes on") {
+  ProxyProcess proxy;
+  ProxyProcess::Options options;
+  options.configSql = ProxyProcess::clusterConfig();
+  REQUIRE(proxy.start(options));
+  MysqlClient victim;
+  REQUIRE(victim.connect(appOptions(proxy)));
+  MysqlClient bystander;
+  REQUIRE(bystander.connect(appOptions(proxy)));
+
+  std::atomic<bool> failed{false};
+  unsigned code = 0;
+  std::thread query([&] {
+    failed = !victim.query("SELECT SLEEP(60) AS kill_me_marker");
+    code = victim.errorCode();
+  });
+  MysqlClient root;
+  connectRoot(root, ClusterEnv::get().writerPort());
+  std::string id;
+  REQUIRE(waitFor([&] { return !(id = serverThreadRunning(root, "kill_me_marker")).empty(); }));
+  root.exec("KILL CONNECTION " + id);
+  query.join();
+  CHECK(failed);
+  CHECK(code == 1158);  // ER_NET_READ_ERROR
+  CHECK(victim.errorText().find("Lost connection to backend") != std::string::npos);
+  CHECK(victim.scalar("SELECT 'recovered'") == "recovered");
+  CHECK(bystander.scalar("SELECT 'unaffected'") == "unaffected");
+}
+
+TEST_CASE("mysql-max_connections refuses the client over the limit with 1040") {
+  ProxyProcess proxy;
+  ProxyProcess::Options options;
+  options.configSql = ProxyProcess::clusterConfig() + "SET mysql-max_connections=2;\n";
+  REQUIRE(proxy.start(options));
+  MysqlClient a, b, c;
+  REQUIRE(a.connect(appOptions(proxy)));
+  REQUIRE(b.connect(appOptions(proxy)));
+  CHECK_FALSE(c.connect(appOptions(proxy)));
+  CHECK(c.errorCode() == 1040);
+  CHECK(a.scalar("SELECT 1") == "1");
+}
+
+TEST_CASE("a client that never finishes its handshake is dropped after connect_timeout_client") {
+  ProxyProcess proxy;
+  ProxyProcess::Options options;
+  options.configSql = ProxyProcess::clusterConfig() + "SET mysql-connect_timeout_client=1000;\n";
+  REQUIRE(proxy.start(options));
+  CHECK(waitForServerClose(proxy.appPort(), 30));
+  MysqlClient a;
+  REQUIRE(a.connect(appOptions(proxy)));
+}
+
+TEST_CASE("SIGTERM lets the running query finish, then exits 0") {
+  ProxyProcess proxy;
+  ProxyProcess::Options options;
+  options.configSql = ProxyProcess::clusterConfig();
+  REQUIRE(proxy.start(options));
+  MysqlClient c;
+  REQUIRE(c.connect(appOptions(proxy)));
+  std::string answer;
+  std::thread query([&] {
+    auto rs = c.query("SELECT SLEEP(2) AS sigterm_marker, 'done'");
+    if (rs && !rs->rows.empty()) {
+      answer = *rs->rows[0][1];
+    }
+  });
+  MysqlClient root;
+  connectRoot(root, ClusterEnv::get().writerPort());
+  REQUIRE(waitFor([&] { return !serverThreadRunning(root, "sigterm_marker").empty(); }));
+  int status = proxy.stop();
+  query.join();
+  CHECK(status == 0);
+  CHECK(answer == "done");
+  MysqlClient late;
+  CHECK_FALSE(late.connect(appOptions(proxy)));
+}
