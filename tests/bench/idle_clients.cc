@@ -7,9 +7,9 @@
 // proxy has done one query's worth of work for it and any backend connection it borrowed has been
 // given back. Then the tool prints "ready N" on stdout and waits until stdin reaches EOF (or
 // SIGTERM/SIGINT/SIGHUP arrives), closes every connection and exits 0. While it waits, a line
-// "check" on stdin makes it run SELECT 1 on every connection and print "checked OK FAILED". A failed connect or query
-// is reported on stderr with the connection's index and the client library's error text, and
-// the tool exits 1 without printing "ready".
+// "check" on stdin makes it run SELECT 1 on every connection and print "checked OK FAILED". A
+// failed connect or query is reported on stderr with the connection's index and the client
+// library's error text, and the tool exits 1 without printing "ready".
 //
 // Used by `tests/bench/run memory` to measure a proxy's memory per idle client.
 #include <mysql.h>
@@ -59,16 +59,24 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) usage(("missing value after " + a).c_str());
       return argv[++i];
     };
-    if (a == "--host") o.host = value();
-    else if (a == "--port") o.port = static_cast<unsigned>(std::strtoul(value().c_str(), nullptr, 10));
-    else if (a == "--user") o.user = value();
-    else if (a == "--password") o.password = value();
-    else if (a == "--db") o.db = value();
-    else if (a == "-n" || a == "--count") o.count = std::strtol(value().c_str(), nullptr, 10);
-    else if (a == "--no-query") o.query = false;
+    if (a == "--host")
+      o.host = value();
+    else if (a == "--port")
+      o.port = static_cast<unsigned>(std::strtoul(value().c_str(), nullptr, 10));
+    else if (a == "--user")
+      o.user = value();
+    else if (a == "--password")
+      o.password = value();
+    else if (a == "--db")
+      o.db = value();
+    else if (a == "-n" || a == "--count")
+      o.count = std::strtol(value().c_str(), nullptr, 10);
+    else if (a == "--no-query")
+      o.query = false;
     else if (a == "--connect-timeout")
       o.connect_timeout_s = static_cast<unsigned>(std::strtoul(value().c_str(), nullptr, 10));
-    else usage(("unknown option " + a).c_str());
+    else
+      usage(("unknown option " + a).c_str());
   }
   if (o.port == 0 || o.port > 65535) usage("--port is required");
   if (o.user.empty()) usage("--user is required");
@@ -127,8 +135,8 @@ int main(int argc, char** argv) {
       }
       MYSQL_RES* r = mysql_store_result(c);
       if (r == nullptr) {
-        std::fprintf(stderr, "bench_idle_clients: connection %ld of %ld: no result: %u %s\n",
-                     i + 1, o.count, mysql_errno(c), mysql_error(c));
+        std::fprintf(stderr, "bench_idle_clients: connection %ld of %ld: no result: %u %s\n", i + 1,
+                     o.count, mysql_errno(c), mysql_error(c));
         close_all(conns);
         return 1;
       }
