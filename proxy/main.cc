@@ -12,9 +12,11 @@
 #include "admin/admin_executor.h"
 #include "admin/admin_server.h"
 #include "admin/config_store.h"
+#include "admin/stats_sink.h"
 #include "proxy/config/cli_options.h"
 #include "proxy/net/listener.h"
 #include "proxy/worker/data_plane.h"
+#include "rules/rule_set.h"
 #include "rwproxy/version.h"
 
 namespace {
@@ -42,6 +44,31 @@ bool runAdmin(rwproxy::admin::AdminExecutor& executor, const std::vector<std::st
     }
   }
   return true;
+}
+
+// The snapshot the data plane gets: the admin's, plus its query rules compiled once here, so
+// workers never compile anything.
+rwproxy::config::RuntimePtr withCompiledRules(rwproxy::config::RuntimePtr runtime) {
+  auto copy = std::make_shared<rwproxy::config::Runtime>(*runtime);
+  auto compiled = rwproxy::rules::RuleSet::compile(copy->queryRules);
+  // validateRules accepted these rows already; a failure here would be a bug, and the rules
+  // would then simply not apply.
+  copy->queryRuleSet = compiled.ok() ? compiled.value() : nullptr;
+  if (copy->queryRuleSet && copy->queryRuleSet->ruleCount() == 0) {
+    copy->queryRuleSet = nullptr;
+  }
+  return copy;
+}
+
+// Materialises the stats tables an admin statement is about to read.
+void fillStats(rwproxy::worker::DataPlane& dataPlane, rwproxy::admin::StatsSink& sink) {
+  if (sink.wants("stats_mysql_query_rules")) {
+    std::vector<rwproxy::admin::Row> rows;
+    for (const auto& [id, hits] : dataPlane.ruleHits()) {
+      rows.push_back({std::to_string(id), std::to_string(hits)});
+    }
+    (void)sink.replaceRows("stats_mysql_query_rules", rows);
+  }
 }
 
 std::string firstInterface(const std::string& list) { return list.substr(0, list.find(';')); }
@@ -81,8 +108,22 @@ int main(int argc, char** argv) {
   }
 
   rwproxy::worker::DataPlane dataPlane;
+  rwproxy::config::RuntimePtr published;  // the latest snapshot, with its rules compiled
   rwproxy::admin::AdminHooks hooks;
-  hooks.publish = [&dataPlane](rwproxy::config::RuntimePtr runtime) { dataPlane.publish(runtime); };
+  hooks.validateRules = [](const rwproxy::config::Runtime& candidate) -> std::optional<Failure> {
+    auto compiled = rwproxy::rules::RuleSet::compile(candidate.queryRules);
+    if (!compiled.ok()) {
+      return rwproxy::admin::makeFailure("mysql_query_rules: " + compiled.error().message());
+    }
+    return std::nullopt;
+  };
+  hooks.publish = [&dataPlane, &published](rwproxy::config::RuntimePtr runtime) {
+    published = withCompiledRules(std::move(runtime));
+    dataPlane.publish(published);
+  };
+  hooks.statsProvider = [&dataPlane](rwproxy::admin::StatsSink& sink) {
+    fillStats(dataPlane, sink);
+  };
   hooks.shutdown = [] { kill(getpid(), SIGTERM); };
   rwproxy::admin::AdminExecutor executor(*store, std::move(hooks));
 
@@ -104,7 +145,7 @@ int main(int argc, char** argv) {
     return kExitStartup;
   }
 
-  auto runtime = executor.runtime();
+  auto runtime = published;
   int threads = runtime->mysql.threads > 0
                     ? runtime->mysql.threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -12,6 +12,10 @@
 #include <string_view>
 #include <vector>
 
+namespace rwproxy::rules {
+class RuleSet;  // rules/rule_set.h; forward-declared: rules/ includes this header
+}  // namespace rwproxy::rules
+
 namespace rwproxy::config {
 
 enum class ServerStatus { Online, Shunned, OfflineSoft, OfflineHard };
@@ -143,6 +147,8 @@ struct Runtime {
   std::vector<Server> servers;
   std::vector<User> users;
   std::vector<QueryRuleRow> queryRules;
+  // queryRules compiled (set by whoever publishes the snapshot); nullptr: no active rules.
+  std::shared_ptr<const rules::RuleSet> queryRuleSet;
   std::vector<ReplicationHostgroup> replicationHostgroups;
   MysqlVariables mysql;
 

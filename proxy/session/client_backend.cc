@@ -43,7 +43,6 @@ void ClientSession::startBackend() {
     return;
   }
   commandRuntime_ = context_.runtime();
-  hostgroup_ = defaultHostgroup_;
   const config::Server* server =
       context_.router().pick(*commandRuntime_, hostgroup_, failedServers_);
   if (server == nullptr) {
@@ -138,17 +137,17 @@ void ClientSession::onBackendReplyDone(BackendConnection& backend) {
     backend.setSchema(schema_);
   }
   pendingSchema_.clear();
-  uint16_t status = t.statusFlags();
-  if (!t.failed() || shape_ == ReplyShape::ResultSets) {
-    inTransaction_ = (status & p::kServerStatusInTrans) != 0;
+  if (t.statusFlags() != 0) {
+    // The server's word on the transaction, not a guess from the statement text. An ERR
+    // carries no status; the state is unchanged then.
+    inTransaction_ = (t.statusFlags() & p::kServerStatusInTrans) != 0;
+    autocommitOff_ = (t.statusFlags() & p::kServerStatusAutocommit) == 0;
   }
-  if (!t.failed()) {
-    if (!statementStateless_ && pinReason_[0] == '\0') {
-      pinReason_ = "session_state";
-    } else if (t.lastInsertId() != 0 && pinReason_[0] == '\0') {
+  if (!t.failed() && pinReason_[0] == '\0') {
+    if (!statementStateless_) {
+      pinReason_ = statementReason_;
+    } else if (t.lastInsertId() != 0) {
       pinReason_ = "last_insert_id";  // LAST_INSERT_ID() must see this connection
-    } else if ((status & p::kServerStatusAutocommit) == 0 && pinReason_[0] == '\0') {
-      pinReason_ = "autocommit_off";
     }
   }
   releaseBackend();
@@ -209,6 +208,7 @@ void ClientSession::backendLost(const p::Error& error) {
   bool midReply = forwardedAny_;
   // Whatever the connection held (transaction, variables) is gone with it.
   inTransaction_ = false;
+  autocommitOff_ = false;
   pinReason_ = "";
   if (fastForward_ && state_ == State::Connecting) {
     writeError(error, loginOkSeq_);  // the login itself fails
@@ -228,7 +228,8 @@ void ClientSession::releaseBackend() {
   if (!backend_) {
     return;
   }
-  bool keep = inTransaction_ || pinReason_[0] != '\0' || !context_.runtime()->mysql.multiplexing;
+  bool keep = inTransaction_ || autocommitOff_ || pinReason_[0] != '\0' ||
+              !context_.runtime()->mysql.multiplexing;
   if (keep && backend_->ready()) {
     return;
   }
@@ -239,7 +240,8 @@ void ClientSession::dropBackend() {
   if (!backend_) {
     return;
   }
-  if (inTransaction_ || pinReason_[0] != '\0' || fastForward_ || !backend_->ready()) {
+  if (inTransaction_ || autocommitOff_ || pinReason_[0] != '\0' || fastForward_ ||
+      !backend_->ready()) {
     // Its session state belongs to this client alone: never lend it to another.
     backend_->close();
     context_.loop().deferredDelete(std::move(backend_));

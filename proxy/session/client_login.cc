@@ -33,6 +33,7 @@ bool ClientSession::start(uv_stream_t* server) {
     return false;
   }
   stream_.peer(clientHost_, clientPort_);
+  stream_.local(proxyHost_, proxyPort_);
   lastActivityMs_ = net::nowMs(context_.loop());
   const auto& rt = *context_.runtime();
   // A login packet is small; a client claiming megabytes here is broken or hostile.
@@ -122,6 +123,8 @@ void ClientSession::finishLogin() {
   if (fastForward_) {
     // The backend login happens first: a client must not see OK and then a dead connection.
     state_ = State::Connecting;
+    hostgroup_ = defaultHostgroup_;
+    commandStartMs_ = net::nowMs(context_.loop());
     pending_.clear();
     stream_.stopReading();
     startBackend();
@@ -166,6 +169,7 @@ void ClientSession::handleChangeUser(p::Bytes payload) {
   defaultHostgroup_ = user->defaultHostgroup;
   transactionPersistent_ = user->transactionPersistent;
   inTransaction_ = false;
+  autocommitOff_ = false;
   pinReason_ = "";
   writeOk(1);
 }

@@ -5,6 +5,8 @@
 #include "proxy/protocol/err_packet.h"
 #include "proxy/protocol/ok_packet.h"
 #include "proxy/session/statement_hints.h"
+#include "rules/rule_set.h"
+#include "sql/digest.h"
 
 namespace rwproxy::session {
 
@@ -153,6 +155,7 @@ void ClientSession::handleCommand(p::Bytes payload) {
     return;
   }
   commandStartMs_ = net::nowMs(context_.loop());
+  hostgroup_ = defaultHostgroup_;
   switch (*command) {
     case p::Command::Quit:
       close();
@@ -199,19 +202,21 @@ void ClientSession::handleCommand(p::Bytes payload) {
         pinReason_ = "";  // the server forgets the session state; so do we on OK
         statementStateless_ = true;
         inTransaction_ = false;
+        autocommitOff_ = false;
         forward(payload, ReplyShape::OkOrError);
       } else {
         inTransaction_ = false;
+        autocommitOff_ = false;
         writeOk(1);
       }
       return;
     case p::Command::SetOption:
-      pinReason_ = "set_option";
+      statementReason_ = "set_option";
       statementStateless_ = false;
       forward(payload, ReplyShape::OkOrError);
       return;
     case p::Command::StmtPrepare:
-      pinReason_ = "prepared_statement";
+      statementReason_ = "prepared_statement";
       statementStateless_ = false;
       forward(payload, ReplyShape::StmtPrepare);
       return;
@@ -251,10 +256,18 @@ void ClientSession::handleQuery(p::Bytes payload) {
     return;
   }
   StatementHints hints = inspectStatement(*query);
+  if (hints.kind == StatementHints::Kind::Kill) {
+    handleKill(hints.killId, hints.killQueryOnly);
+    return;
+  }
+  hostgroup_ = defaultHostgroup_;
+  const auto& ruleSet = context_.runtime()->queryRuleSet;
+  if (ruleSet) {
+    if (!applyRules(*ruleSet, *query, payload)) {
+      return;  // answered by the rules (error_msg / OK_msg)
+    }
+  }
   switch (hints.kind) {
-    case StatementHints::Kind::Kill:
-      handleKill(hints.killId, hints.killQueryOnly);
-      return;
     case StatementHints::Kind::Use:
       pendingSchema_ = hints.useSchema;
       statementStateless_ = true;
@@ -263,10 +276,59 @@ void ClientSession::handleQuery(p::Bytes payload) {
       statementStateless_ = true;
       break;
     case StatementHints::Kind::Stateful:
+    case StatementHints::Kind::Kill:
       statementStateless_ = false;
+      statementReason_ = hints.reason;
       break;
   }
   forward(payload, ReplyShape::ResultSets);
+}
+
+bool ClientSession::applyRules(const rules::RuleSet& ruleSet, std::string_view query,
+                               p::Bytes& payload) {
+  rules::QueryContext ctx;
+  ctx.query = query;
+  ctx.username = user_;
+  ctx.schemaname = schema_;
+  ctx.clientAddr = clientHost_;
+  ctx.proxyAddr = proxyHost_;
+  ctx.proxyPort = proxyPort_;
+  ctx.flagIn = nextFlagIn_;
+  nextFlagIn_ = 0;
+  if (ruleSet.needsDigest()) {
+    auto digest = sql::computeDigest(
+        query, context_.digestScratch(),
+        {static_cast<size_t>(context_.runtime()->mysql.queryDigestsMaxQueryLength)});
+    ctx.digestText = digest.text;
+    ctx.digest = digest.hash;
+  }
+  rules::Decision d = ruleSet.evaluate(ctx, context_.evalScratch());
+  context_.countRuleHits(ruleSet, d.matchedRuleIndexes);
+  if (d.nextQueryFlagIn) {
+    nextFlagIn_ = static_cast<int>(*d.nextQueryFlagIn);
+  }
+  if (d.errorMsg) {
+    writeError(p::Error{1148, "42000", std::string(*d.errorMsg)}, 1);
+    return false;
+  }
+  if (d.okMsg) {
+    writeOk(1, 0, *d.okMsg);
+    return false;
+  }
+  if (d.destinationHostgroup) {
+    hostgroup_ = *d.destinationHostgroup;
+  }
+  if (d.multiplex && *d.multiplex == 0 && pinReason_[0] == '\0') {
+    pinReason_ = "rule_multiplex_0";
+  }
+  if (d.rewritten) {
+    // The rewritten text lives in the rule engine's scratch; frame it from there.
+    std::string& rewritten = context_.digestScratch();
+    rewritten.assign(1, static_cast<char>(p::Command::Query));
+    rewritten.append(d.query);
+    payload = p::asBytes(rewritten);
+  }
+  return true;
 }
 
 void ClientSession::handleKill(uint64_t id, bool queryOnly) {
@@ -283,8 +345,9 @@ void ClientSession::handleKill(uint64_t id, bool queryOnly) {
 
 void ClientSession::writeRaw(p::Bytes bytes) { stream_.write(bytes); }
 
-void ClientSession::writeOk(uint8_t seq, uint16_t extraStatus) {
+void ClientSession::writeOk(uint8_t seq, uint16_t extraStatus, std::string_view info) {
   p::OkPacket ok;
+  ok.info = info;
   ok.statusFlags = static_cast<uint16_t>((inTransaction_ ? p::kServerStatusInTrans : 0) |
                                          p::kServerStatusAutocommit | extraStatus);
   std::string& out = context_.scratch();

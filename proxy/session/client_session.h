@@ -15,6 +15,10 @@
 #include "proxy/session/server_auth.h"
 #include "proxy/session/session_context.h"
 
+namespace rwproxy::rules {
+class RuleSet;
+}  // namespace rwproxy::rules
+
 namespace rwproxy::session {
 
 // One application connection on the app port: the login, then each command forwarded to a
@@ -77,6 +81,9 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   // Commands (client_session.cc).
   void handleCommand(protocol::Bytes payload);
   void handleQuery(protocol::Bytes payload);
+  // Runs the query rules; false when they answered the client themselves. May point `payload`
+  // at a rewritten query.
+  bool applyRules(const rules::RuleSet& ruleSet, std::string_view query, protocol::Bytes& payload);
   void handleKill(uint64_t id, bool queryOnly);
   void forward(protocol::Bytes payload, ReplyShape shape);
   void startBackend();
@@ -89,7 +96,7 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   BackendIdentity identityFor(const config::Server& server) const;
 
   // Output.
-  void writeOk(uint8_t seq, uint16_t extraStatus = 0);
+  void writeOk(uint8_t seq, uint16_t extraStatus = 0, std::string_view info = {});
   void writeError(const protocol::Error& error, uint8_t seq);
   void writeRaw(protocol::Bytes bytes);
 
@@ -99,6 +106,9 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   net::TcpStream stream_;
   std::string clientHost_;
   int clientPort_ = 0;
+  std::string proxyHost_;  // the listener's address, for proxy_addr / proxy_port rules
+  int proxyPort_ = 0;
+  int nextFlagIn_ = 0;                // next_query_flagIN of the previous query
   std::unique_ptr<ServerAuth> auth_;  // only during the login
   std::array<uint8_t, 20> salt_{};    // kept for COM_CHANGE_USER
   protocol::PacketAssembler input_;
@@ -125,6 +135,7 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   std::string pendingSchema_;  // COM_INIT_DB / USE: the schema that becomes current on OK
   ReplyShape shape_ = ReplyShape::None;
   bool statementStateless_ = false;
+  const char* statementReason_ = "";  // why the statement in flight would pin
   bool forwardedAny_ = false;
   int hostgroup_ = 0;
   config::RuntimePtr commandRuntime_;  // keeps failedServers_ valid across a reload
@@ -132,6 +143,7 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   uint64_t commandStartMs_ = 0;
   const char* pinReason_ = "";
   bool inTransaction_ = false;
+  bool autocommitOff_ = false;  // SET autocommit=0: the next statement opens a transaction
 };
 
 }  // namespace rwproxy::session

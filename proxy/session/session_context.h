@@ -8,6 +8,7 @@
 #include "proxy/pool/backend_pool.h"
 #include "proxy/routing/router.h"
 #include "proxy/session/backend_connection.h"
+#include "rules/decision.h"
 
 namespace rwproxy::session {
 
@@ -26,6 +27,12 @@ class SessionContext {
   virtual routing::Router& router() = 0;
   // A buffer for framing outgoing packets, reused across queries (never kept across calls).
   virtual std::string& scratch() = 0;
+  // Reusable buffers for rule evaluation and the query digest (never kept across calls).
+  virtual rules::EvalScratch& evalScratch() = 0;
+  virtual std::string& digestScratch() = 0;
+  // Per-thread hit counters of stats_mysql_query_rules (no locks).
+  virtual void countRuleHits(const rules::RuleSet& ruleSet,
+                             std::span<const uint32_t> matchedRuleIndexes) = 0;
 
   // Admission against mysql-max_connections and the user's max_connections. A true return
   // must be balanced by the matching release call.

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "sql/classify.h"
+
 namespace rwproxy::session {
 
 namespace {
@@ -50,47 +52,64 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-bool containsNoCase(std::string_view hay, std::string_view needle) {
-  if (needle.size() > hay.size()) {
-    return false;
-  }
-  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-    if (iequals(hay.substr(i, needle.size()), needle)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-// Text after the statement that is more than whitespace, comments and one ';'.
-bool hasSecondStatement(std::string_view q) {
-  char quote = 0;
-  for (size_t i = 0; i < q.size(); ++i) {
-    char c = q[i];
-    if (quote != 0) {
-      if (c == '\\' && quote != '`') {
-        ++i;
-      } else if (c == quote) {
-        quote = 0;
-      }
-    } else if (c == '\'' || c == '"' || c == '`') {
-      quote = c;
-    } else if (c == ';') {
-      return skipNoise(q, i + 1) < q.size();
-    }
-  }
-  return false;
-}
-
-constexpr std::array<std::string_view, 8> kStatelessVerbs = {
-    "SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "SHOW", "DESCRIBE", "EXPLAIN"};
-
-// Substrings that mean a statement may leave state on its connection.
-constexpr std::array<std::string_view, 8> kStatefulMarkers = {
-    "LAST_INSERT_ID", "GET_LOCK", "TEMPORARY",    "FOUND_ROWS",
-    "IS_USED_LOCK",   "RELEASE_", "INTO OUTFILE", "INTO DUMPFILE"};
-
 }  // namespace
+
+// Everything but USE and KILL: what sql::classify says about the state a statement leaves.
+static StatementHints classifyState(std::string_view q) {
+  StatementHints h;
+  sql::Classification c = sql::classify(q);
+  if (c.hasMultipleStatements) {
+    h.reason = "multi_statement";
+  } else if (c.usesUserVariables) {
+    h.reason = "user_variable";
+  } else if (c.createsTemporaryTable) {
+    h.reason = "temporary_table";
+  } else if (c.usesGetLock) {
+    h.reason = "get_lock";
+  } else if (c.usesSqlCalcFoundRows || c.usesFoundRows) {
+    h.reason = "found_rows";
+  } else {
+    switch (c.kind) {
+      case sql::StatementKind::Select:
+      case sql::StatementKind::LockingRead:
+      case sql::StatementKind::Insert:
+      case sql::StatementKind::Update:
+      case sql::StatementKind::Delete:
+      case sql::StatementKind::Replace:
+      case sql::StatementKind::Ddl:
+      case sql::StatementKind::Show:
+      // Transaction state is read from the server's status flags after each reply.
+      case sql::StatementKind::Begin:
+      case sql::StatementKind::Commit:
+      case sql::StatementKind::Rollback:
+      case sql::StatementKind::Savepoint:
+      case sql::StatementKind::SetAutocommit:
+        h.kind = StatementHints::Kind::Stateless;
+        return h;
+      case sql::StatementKind::SetTransaction:
+      case sql::StatementKind::Set:
+        h.reason = "set_statement";
+        return h;
+      case sql::StatementKind::Lock:
+      case sql::StatementKind::Unlock:
+        h.reason = "lock_tables";
+        return h;
+      case sql::StatementKind::Prepare:
+      case sql::StatementKind::Execute:
+      case sql::StatementKind::Deallocate:
+        h.reason = "prepared_statement";
+        return h;
+      case sql::StatementKind::Call:
+        h.reason = "stored_procedure";
+        return h;
+      case sql::StatementKind::Use:
+      case sql::StatementKind::With:
+      case sql::StatementKind::Other:
+        return h;
+    }
+  }
+  return h;
+}
 
 StatementHints inspectStatement(std::string_view q) {
   StatementHints h;
@@ -147,26 +166,7 @@ StatementHints inspectStatement(std::string_view q) {
     }
     return h;
   }
-  bool knownVerb = false;
-  for (auto v : kStatelessVerbs) {
-    knownVerb = knownVerb || iequals(verb, v);
-  }
-  if (!knownVerb || hasSecondStatement(q)) {
-    return h;
-  }
-  // A user variable (@x, not the system variable form @@x) lives on the connection.
-  for (size_t at = q.find('@'); at != std::string_view::npos; at = q.find('@', at + 2)) {
-    if (at + 1 >= q.size() || q[at + 1] != '@') {
-      return h;
-    }
-  }
-  for (auto marker : kStatefulMarkers) {
-    if (containsNoCase(q, marker)) {
-      return h;
-    }
-  }
-  h.kind = StatementHints::Kind::Stateless;
-  return h;
+  return classifyState(q);
 }
 
 }  // namespace rwproxy::session

@@ -17,6 +17,8 @@ struct StatementHints {
   std::string_view useSchema;  // Kind::Use: the schema named (backticks removed)
   uint64_t killId = 0;         // Kind::Kill
   bool killQueryOnly = false;  // KILL QUERY
+  // Kind::Stateful: what the statement leaves on the connection (for the pin reason).
+  const char* reason = "unknown_statement";
 };
 
 StatementHints inspectStatement(std::string_view query);

@@ -1,6 +1,7 @@
 #include "proxy/worker/data_plane.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <thread>
 
 #include "proxy/worker/worker.h"
@@ -66,6 +67,49 @@ void DataPlane::shutdown(uint64_t graceMs) {
     w->join();
   }
   workers_.clear();
+}
+
+bool DataPlane::onEveryWorker(const std::function<void(Worker&)>& task, uint64_t timeoutMs) {
+  struct Pending {
+    std::mutex mutex;
+    std::condition_variable done;
+    size_t remaining;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->remaining = workers_.size();
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    // The shared state outlives a timed-out wait: late workers still find it.
+    worker->loop().post([pending, worker, task] {
+      task(*worker);
+      std::lock_guard lock(pending->mutex);
+      if (--pending->remaining == 0) {
+        pending->done.notify_all();
+      }
+    });
+  }
+  std::unique_lock lock(pending->mutex);
+  return pending->done.wait_for(lock, std::chrono::milliseconds(timeoutMs),
+                                [&] { return pending->remaining == 0; });
+}
+
+std::unordered_map<int, uint64_t> DataPlane::ruleHits() {
+  struct Totals {
+    std::mutex mutex;
+    std::unordered_map<int, uint64_t> hits;  // GUARDED_BY(mutex)
+  };
+  // Shared so a worker answering after a timed-out wait still writes somewhere valid.
+  auto totals = std::make_shared<Totals>();
+  onEveryWorker([totals](Worker& w) {
+    std::unordered_map<int, uint64_t> mine;
+    w.addRuleHitsTo(mine);
+    std::lock_guard lock(totals->mutex);
+    for (const auto& [id, hits] : mine) {
+      totals->hits[id] += hits;
+    }
+  });
+  std::lock_guard lock(totals->mutex);
+  return totals->hits;
 }
 
 bool DataPlane::admitClient(int maxConnections) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,6 +42,12 @@ class DataPlane {
   void registerSession(uint32_t id, int worker);
   void unregisterSession(uint32_t id);
   int clientConnections() const { return clients_.load(std::memory_order_relaxed); }
+
+  // Runs `task` on every worker's thread and waits for all (bounded by `timeoutMs`); for the
+  // admin thread's stats reads. Returns false when a worker did not answer in time.
+  bool onEveryWorker(const std::function<void(Worker&)>& task, uint64_t timeoutMs = 5000);
+  // stats_mysql_query_rules: hits per rule_id, summed over workers.
+  std::unordered_map<int, uint64_t> ruleHits();
 
  private:
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "proxy/worker/data_plane.h"
+#include "rules/rule_set.h"
 
 namespace rwproxy::worker {
 
@@ -42,6 +43,7 @@ void Worker::join() {
 
 void Worker::publish(config::RuntimePtr runtime) {
   loop_.post([this, runtime = std::move(runtime)]() mutable {
+    foldRuleHits();
     runtime_ = std::move(runtime);
     // Idle connections to servers that left the configuration go now; busy ones when released.
     pool_.closeIdleIf([this](const session::BackendConnection& c) {
@@ -131,6 +133,40 @@ void Worker::onTick() {
   }
   // Idle backend connections the servers would drop anyway (their wait_timeout) go earlier.
   pool_.expire(now, 8ULL * 3600 * 1000 / 2);
+}
+
+void Worker::countRuleHits(const rules::RuleSet& ruleSet,
+                           std::span<const uint32_t> matchedRuleIndexes) {
+  if (ruleHits_.size() != ruleSet.ruleCount()) {
+    ruleHits_.assign(ruleSet.ruleCount(), 0);  // once per rule set
+  }
+  for (uint32_t index : matchedRuleIndexes) {
+    ++ruleHits_[index];
+  }
+}
+
+void Worker::foldRuleHits() {
+  const auto& ruleSet = runtime_ ? runtime_->queryRuleSet : nullptr;
+  if (ruleSet && ruleHits_.size() == ruleSet->ruleCount()) {
+    for (size_t i = 0; i < ruleHits_.size(); ++i) {
+      if (ruleHits_[i] != 0) {
+        foldedRuleHits_[ruleSet->ruleIdAt(i)] += ruleHits_[i];
+      }
+    }
+  }
+  ruleHits_.clear();
+}
+
+void Worker::addRuleHitsTo(std::unordered_map<int, uint64_t>& out) const {
+  for (const auto& [id, hits] : foldedRuleHits_) {
+    out[id] += hits;
+  }
+  const auto& ruleSet = runtime_->queryRuleSet;
+  if (ruleSet && ruleHits_.size() == ruleSet->ruleCount()) {
+    for (size_t i = 0; i < ruleHits_.size(); ++i) {
+      out[ruleSet->ruleIdAt(i)] += ruleHits_[i];
+    }
+  }
 }
 
 bool Worker::admitClient() { return plane_.admitClient(runtime_->mysql.maxConnections); }

@@ -50,6 +50,12 @@ class Worker : public session::SessionContext {
   pool::BackendPool& pool() override { return pool_; }
   routing::Router& router() override { return router_; }
   std::string& scratch() override { return scratch_; }
+  rules::EvalScratch& evalScratch() override { return evalScratch_; }
+  std::string& digestScratch() override { return digestScratch_; }
+  void countRuleHits(const rules::RuleSet& ruleSet,
+                     std::span<const uint32_t> matchedRuleIndexes) override;
+  // Worker thread only: hits per rule_id since start (folded across reloads).
+  void addRuleHitsTo(std::unordered_map<int, uint64_t>& out) const;
   bool admitClient() override;
   void releaseClient() override;
   bool admitUser(const std::string& user, int maxConnections) override;
@@ -66,6 +72,7 @@ class Worker : public session::SessionContext {
   void onAccept(uv_stream_t* server);
   void onTick();
   void maybeStop();
+  void foldRuleHits();
 
   DataPlane& plane_;
   int index_;
@@ -75,6 +82,11 @@ class Worker : public session::SessionContext {
   pool::BackendPool pool_;
   routing::Router router_;
   std::string scratch_;
+  rules::EvalScratch evalScratch_;
+  std::string digestScratch_;
+  // Hits of the current rule set by rule index, and those of earlier rule sets by rule_id.
+  std::vector<uint64_t> ruleHits_;
+  std::unordered_map<int, uint64_t> foldedRuleHits_;
   std::unique_ptr<net::Timer> ticker_;
   std::unordered_map<uint32_t, std::unique_ptr<session::ClientSession>> sessions_;
   std::unordered_map<uint64_t, std::unique_ptr<session::ServerKill>> kills_;

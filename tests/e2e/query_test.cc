@@ -210,7 +210,9 @@ TEST_CASE("a fast_forward user passes straight through") {
   o.user = "ffuser";
   o.password = "ff_pw";
   o.database = "rwtest";
-  REQUIRE(c.connect(o));
+  bool connected = c.connect(o);
+  INFO(c.errorText());
+  REQUIRE(connected);
   CHECK(c.scalar("SELECT CURRENT_USER()") == "ffuser@%");
   c.exec("SET @x = 42");
   CHECK(c.scalar("SELECT @x") == "42");

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -50,8 +51,9 @@ Bytes err(uint16_t code) {
 }
 Bytes columnDef() { return Bytes(40, 0x03); }
 Bytes row(const std::string& v) {
-  Bytes b = {static_cast<uint8_t>(v.size())};
-  b.insert(b.end(), v.begin(), v.end());
+  Bytes b(v.size() + 1);
+  b[0] = static_cast<uint8_t>(v.size());
+  std::copy(v.begin(), v.end(), b.begin() + 1);
   return b;
 }
 
