@@ -183,16 +183,21 @@ void ClientSession::setCredentials(const std::string& stored,
   credentials_.stage1 = hashed ? stage1 : std::nullopt;
 }
 
-BackendIdentity ClientSession::identityFor(const config::Server& server) const {
+BackendIdentity ClientSession::baseIdentity() const {
   BackendIdentity id;
-  id.host = server.hostname;
-  id.port = server.port;
-  id.hostgroup = server.hostgroupId;
   id.user = user_;
   // fast_forward passes the client's bytes through unchanged: the server must speak exactly
   // the dialect the client negotiated.
   id.capabilities = capabilities_ & kWireFormatCapabilities;
   id.charset = charset_;
+  return id;
+}
+
+BackendIdentity ClientSession::identityFor(const config::Server& server) const {
+  BackendIdentity id = baseIdentity();
+  id.host = server.hostname;
+  id.port = server.port;
+  id.hostgroup = server.hostgroupId;
   return id;
 }
 

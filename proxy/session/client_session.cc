@@ -328,7 +328,30 @@ bool ClientSession::applyRules(const rules::RuleSet& ruleSet, std::string_view q
     rewritten.append(d.query);
     payload = p::asBytes(rewritten);
   }
+  if (d.mirrorHostgroup || d.mirrorFlagOut) {
+    startMirror(ruleSet, ctx, d);  // last: it reuses the rule engine's scratch
+  }
   return true;
+}
+
+void ClientSession::startMirror(const rules::RuleSet& ruleSet, rules::QueryContext ctx,
+                                const rules::Decision& decision) {
+  int hostgroup = decision.mirrorHostgroup ? static_cast<int>(*decision.mirrorHostgroup)
+                                           : decision.destinationHostgroup.value_or(hostgroup_);
+  std::string text(decision.query);
+  if (decision.mirrorFlagOut) {
+    // The mirror runs the rules again from mirror_flagOUT: they may send it elsewhere and
+    // rewrite it (ProxySQL's way of shaping mirrored traffic).
+    ctx.query = text;
+    ctx.flagIn = static_cast<int>(*decision.mirrorFlagOut);
+    rules::Decision m = ruleSet.evaluate(ctx, context_.evalScratch());
+    if (!decision.mirrorHostgroup && m.destinationHostgroup) {
+      hostgroup = *m.destinationHostgroup;
+    }
+    text.assign(m.query);
+  }
+  bool stateless = inspectStatement(text).kind == StatementHints::Kind::Stateless;
+  context_.mirror(hostgroup, baseIdentity(), schema_, credentials_, std::move(text), stateless);
 }
 
 void ClientSession::handleKill(uint64_t id, bool queryOnly) {

@@ -14,10 +14,7 @@
 #include "proxy/session/backend_connection.h"
 #include "proxy/session/server_auth.h"
 #include "proxy/session/session_context.h"
-
-namespace rwproxy::rules {
-class RuleSet;
-}  // namespace rwproxy::rules
+#include "rules/decision.h"
 
 namespace rwproxy::session {
 
@@ -85,6 +82,8 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   // at a rewritten query.
   bool applyRules(const rules::RuleSet& ruleSet, std::string_view query, protocol::Bytes& payload);
   void handleKill(uint64_t id, bool queryOnly);
+  void startMirror(const rules::RuleSet& ruleSet, rules::QueryContext ctx,
+                   const rules::Decision& decision);
   void forward(protocol::Bytes payload, ReplyShape shape);
   void startBackend();
   void connectBackend();
@@ -94,6 +93,8 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   void releaseBackend();
   void dropBackend();
   BackendIdentity identityFor(const config::Server& server) const;
+  // Who logs in, with which wire format; no server chosen yet.
+  BackendIdentity baseIdentity() const;
 
   // Output.
   void writeOk(uint8_t seq, uint16_t extraStatus = 0, std::string_view info = {});

@@ -50,6 +50,12 @@ class SessionContext {
   virtual void killOnServer(const BackendIdentity& target, const BackendCredentials& credentials,
                             uint32_t threadId, bool queryOnly) = 0;
 
+  // Sends a copy of `query` to a server of `hostgroup` and discards the reply
+  // (mirror_hostgroup); `identity` carries user, capabilities and charset, the host is picked
+  // here. Dropped (and counted) when too many mirrors are in flight: mirrors never queue.
+  virtual void mirror(int hostgroup, const BackendIdentity& identity, const std::string& schema,
+                      const BackendCredentials& credentials, std::string query, bool stateless) = 0;
+
   // The session is finished: the worker unregisters it and deletes it later.
   virtual void sessionClosed(ClientSession& session) = 0;
   virtual bool shuttingDown() const = 0;

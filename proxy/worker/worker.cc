@@ -22,6 +22,7 @@ Worker::~Worker() {
   join();
   sessions_.clear();
   kills_.clear();
+  mirrors_.clear();
   pool_.closeAll();
   ticker_.reset();
   listener_.close();
@@ -201,6 +202,33 @@ void Worker::killOnServer(const session::BackendIdentity& target,
                          kills_.erase(it);
                        }
                      }));
+}
+
+void Worker::mirror(int hostgroup, const session::BackendIdentity& identity,
+                    const std::string& schema, const session::BackendCredentials& credentials,
+                    std::string query, bool stateless) {
+  // Bounded: a slow mirror target must never grow memory or slow the real traffic.
+  constexpr size_t kMaxMirrorsInFlight = 64;
+  const config::Server* server = router_.pick(*runtime_, hostgroup);
+  if (mirrors_.size() >= kMaxMirrorsInFlight || server == nullptr || shuttingDown_) {
+    ++mirrorsDropped_;
+    return;
+  }
+  session::BackendIdentity target = identity;
+  target.host = server->hostname;
+  target.port = server->port;
+  target.hostgroup = server->hostgroupId;
+  uint64_t key = ++nextMirrorKey_;
+  mirrors_.emplace(
+      key, std::make_unique<session::MirrorTask>(
+               loop_, pool_, std::move(target), schema, credentials, std::move(query), stateless,
+               static_cast<uint64_t>(runtime_->mysql.connectTimeoutServerMs), [this, key] {
+                 auto it = mirrors_.find(key);
+                 if (it != mirrors_.end()) {
+                   loop_.deferredDelete(std::move(it->second));
+                   mirrors_.erase(it);
+                 }
+               }));
 }
 
 void Worker::sessionClosed(session::ClientSession& session) {

@@ -13,6 +13,7 @@
 #include "proxy/pool/backend_pool.h"
 #include "proxy/routing/router.h"
 #include "proxy/session/client_session.h"
+#include "proxy/session/mirror_task.h"
 #include "proxy/session/server_kill.h"
 #include "proxy/session/session_context.h"
 
@@ -65,7 +66,11 @@ class Worker : public session::SessionContext {
   void killOnServer(const session::BackendIdentity& target,
                     const session::BackendCredentials& credentials, uint32_t threadId,
                     bool queryOnly) override;
+  void mirror(int hostgroup, const session::BackendIdentity& identity, const std::string& schema,
+              const session::BackendCredentials& credentials, std::string query,
+              bool stateless) override;
   void sessionClosed(session::ClientSession& session) override;
+  uint64_t mirrorsDropped() const { return mirrorsDropped_; }
   bool shuttingDown() const override { return shuttingDown_; }
 
  private:
@@ -91,6 +96,9 @@ class Worker : public session::SessionContext {
   std::unordered_map<uint32_t, std::unique_ptr<session::ClientSession>> sessions_;
   std::unordered_map<uint64_t, std::unique_ptr<session::ServerKill>> kills_;
   uint64_t nextKillKey_ = 0;
+  std::unordered_map<uint64_t, std::unique_ptr<session::MirrorTask>> mirrors_;
+  uint64_t nextMirrorKey_ = 0;
+  uint64_t mirrorsDropped_ = 0;
   std::atomic<size_t> sessionCount_{0};
   bool shuttingDown_ = false;
   std::thread thread_;

@@ -7,6 +7,7 @@
 #include "tests/support/cluster_env.h"
 #include "tests/support/mysql_client.h"
 #include "tests/support/proxy_process.h"
+#include "tests/support/wait.h"
 
 using namespace rwproxy::test;
 
@@ -189,4 +190,29 @@ TEST_CASE("a bad regex leaves the old rules live and names the rule") {
   connectApp(c, proxy);
   CHECK(serverIds(c, "SELECT @@server_id", 10)["1"] == 0);  // the split still works
   CHECK(admin.scalar("SELECT COUNT(*) FROM runtime_mysql_query_rules") == "2");
+}
+
+TEST_CASE("mirror_flagOUT sends a rewritten copy elsewhere and the client never sees it") {
+  MysqlClient root;
+  connectRoot(root, ClusterEnv::get().writerPort());
+  root.exec("CREATE TABLE IF NOT EXISTS rwtest.mirrored (n INT)");
+  root.exec("DELETE FROM rwtest.mirrored");
+  ProxyProcess proxy;
+  startProxy(proxy,
+             "INSERT INTO mysql_query_rules (rule_id, active, match_pattern, "
+             "destination_hostgroup, mirror_flagOUT, apply) VALUES (1, 1, 'mirror_me', 20, 50, "
+             "1);\n"
+             "INSERT INTO mysql_query_rules (rule_id, active, flagIN, match_pattern, "
+             "replace_pattern, destination_hostgroup, apply) VALUES (2, 1, 50, "
+             "'^SELECT (\\d+) .*$', 'INSERT INTO rwtest.mirrored VALUES (\\1)', 10, 1);\n"
+             "LOAD MYSQL QUERY RULES TO RUNTIME;\n");
+  MysqlClient c;
+  connectApp(c, proxy);
+  auto rs = c.query("SELECT 42 AS n, @@server_id /* mirror_me */");
+  REQUIRE(rs);
+  CHECK(*rs->rows[0][0] == "42");
+  CHECK(*rs->rows[0][1] != "1");  // the real query ran on a replica
+  // The mirror, rewritten into an INSERT, reached the writer.
+  CHECK(waitFor(
+      [&] { return root.scalar("SELECT COUNT(*) FROM rwtest.mirrored WHERE n = 42") == "1"; }));
 }
