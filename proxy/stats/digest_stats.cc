@@ -89,9 +89,8 @@ DigestStats::DigestStats(size_t maxEntries) : maxEntries_(maxEntries) {
   overflow_.digestText = kOverflowDigestText;
 }
 
-void DigestStats::record(const DigestKeyView& key, std::string_view digestText,
-                         uint64_t nowUnixSec, uint64_t durationUs, uint64_t rowsAffected,
-                         uint64_t rowsSent) {
+void DigestStats::record(const DigestKeyView& key, std::string_view digestText, uint64_t nowUnixSec,
+                         uint64_t durationUs, uint64_t rowsAffected, uint64_t rowsSent) {
   auto it = entries_.find(key);
   if (it != entries_.end()) [[likely]] {
     count(it->second, nowUnixSec, durationUs, rowsAffected, rowsSent);
@@ -127,8 +126,8 @@ DigestStats::Entry& DigestStats::insert(const DigestKeyView& key, std::string_vi
   // A 64-bit digest collision would show the first text seen; the digest is the key anyway.
   auto [text, textAdded] = texts_.try_emplace(key.digest, digestText);
   if (textAdded) {
-    heapBytes_ += mallocBytes(sizeof(void*) + sizeof(decltype(texts_)::value_type)) +
-                  heapBytes(text->second);
+    heapBytes_ +=
+        mallocBytes(sizeof(void*) + sizeof(decltype(texts_)::value_type)) + heapBytes(text->second);
   }
   Key stored{.hash = KeyHash{}(key),
              .hostgroup = key.hostgroup,

@@ -98,8 +98,7 @@ uint64_t percentile(const LatencyHistogram& histogram, double quantile, uint64_t
   const uint64_t high =
       bucket < kLastBucket ? kLatencyBucketLower[bucket + 1] - 1 : std::max(low, maxUs);
   const double fraction =
-      count == 1 ? 0.5
-                 : static_cast<double>(rank - before - 1) / static_cast<double>(count - 1);
+      count == 1 ? 0.5 : static_cast<double>(rank - before - 1) / static_cast<double>(count - 1);
   const uint64_t width = high - low;
   const double offset = std::round(fraction * static_cast<double>(width));
   uint64_t estimate =

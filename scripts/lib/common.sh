@@ -8,6 +8,7 @@ RWPROXY_PACKAGES=(
   build-essential cmake pkg-config ccache clang clang-format libclang-rt-14-dev
   libuv1-dev libssl-dev libsqlite3-dev libre2-dev libfmt-dev catch2
   libmariadb-dev mariadb-server mariadb-client
+  lintian systemd dpkg-dev file binutils adduser
 )
 
 log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }

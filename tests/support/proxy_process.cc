@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -34,6 +33,22 @@ std::string makeTempDir() {
     throw std::runtime_error("mkdtemp failed");
   }
   return pattern;
+}
+
+// "... ready: application port 127.0.0.1:PORT (N threads), admin port PORT"
+bool parseReadyLine(const std::string& log, int& appPort, int& adminPort) {
+  auto at = log.find(" ready: application port ");
+  if (at == std::string::npos) {
+    return false;
+  }
+  auto colon = log.find(':', at + 25);
+  auto admin = log.find("admin port ", at);
+  if (colon == std::string::npos || admin == std::string::npos) {
+    return false;
+  }
+  appPort = std::atoi(log.c_str() + colon + 1);
+  adminPort = std::atoi(log.c_str() + admin + 11);
+  return appPort > 0 && adminPort > 0;
 }
 
 }  // namespace
@@ -108,14 +123,9 @@ bool ProxyProcess::start(const Options& options) {
     execv(argv[0], argv.data());
     _exit(127);
   }
-  std::regex ready(R"(ready: application port [^ ]*:(\d+) .*admin port (\d+))");
   bool ok = waitFor(
       [&] {
-        std::smatch m;
-        std::string text = log();
-        if (std::regex_search(text, m, ready)) {
-          appPort_ = std::stoi(m[1]);
-          adminPort_ = std::stoi(m[2]);
+        if (parseReadyLine(log(), appPort_, adminPort_)) {
           return true;
         }
         int status = 0;
