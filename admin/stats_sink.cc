@@ -13,6 +13,7 @@ namespace {
 // Longest names first so that "stats_mysql_query_digest_reset" is not also reported as
 // "stats_mysql_query_digest" only because it contains it.
 constexpr std::string_view kStatsTables[] = {
+    "stats_mysql_query_digest_latency",
     "stats_mysql_query_digest_reset",
     "stats_mysql_connection_pool_reset",
     "stats_mysql_commands_counters",
@@ -63,8 +64,9 @@ std::vector<std::string> statsTablesIn(std::string_view statement) {
   for (std::string_view table : kStatsTables) {
     size_t pos = lower.find(table);
     while (pos != std::string::npos) {
-      // A match followed by "_reset" belongs to the longer name, already handled.
-      bool longer = std::string_view(lower).substr(pos + table.size()).starts_with("_reset");
+      // A match followed by "_reset" or "_latency" belongs to the longer name, already handled.
+      std::string_view rest = std::string_view(lower).substr(pos + table.size());
+      bool longer = rest.starts_with("_reset") || rest.starts_with("_latency");
       if (!longer) {
         found.emplace_back(table);
         break;

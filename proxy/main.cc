@@ -18,6 +18,7 @@
 #include "proxy/worker/data_plane.h"
 #include "rules/rule_set.h"
 #include "rwproxy/version.h"
+#include "sql/digest.h"
 
 namespace {
 
@@ -61,7 +62,38 @@ rwproxy::config::RuntimePtr withCompiledRules(rwproxy::config::RuntimePtr runtim
 }
 
 // Materialises the stats tables an admin statement is about to read.
+// stats_mysql_query_digest rows (ProxySQL's columns) and the latency companion table.
+void fillDigestStats(rwproxy::worker::DataPlane& dataPlane, rwproxy::admin::StatsSink& sink) {
+  bool reset = sink.wants("stats_mysql_query_digest_reset");
+  auto merged = dataPlane.digestRows(reset);
+  std::vector<rwproxy::admin::Row> rows;
+  std::vector<rwproxy::admin::Row> latency;
+  for (const auto& r : merged) {
+    std::string digest(rwproxy::sql::formatDigestHash(r.digest).view());
+    std::string hostgroup = std::to_string(r.hostgroup);
+    rows.push_back({hostgroup, r.schemaname, r.username, r.clientAddress, digest, r.digestText,
+                    std::to_string(r.countStar), std::to_string(r.firstSeen),
+                    std::to_string(r.lastSeen), std::to_string(r.sumTime),
+                    std::to_string(r.minTime), std::to_string(r.maxTime),
+                    std::to_string(r.sumRowsAffected), std::to_string(r.sumRowsSent)});
+    latency.push_back({hostgroup, r.schemaname, r.username, r.clientAddress, digest,
+                       std::to_string(r.countStar), std::to_string(r.p50Us),
+                       std::to_string(r.p95Us), std::to_string(r.p99Us)});
+  }
+  // Reading the _reset table empties the counters; both tables then show what was read.
+  for (const char* table : {"stats_mysql_query_digest", "stats_mysql_query_digest_reset"}) {
+    if (sink.wants(table) || reset) {
+      (void)sink.replaceRows(table, rows);
+    }
+  }
+  (void)sink.replaceRows("stats_mysql_query_digest_latency", latency);
+}
+
 void fillStats(rwproxy::worker::DataPlane& dataPlane, rwproxy::admin::StatsSink& sink) {
+  if (sink.wants("stats_mysql_query_digest") || sink.wants("stats_mysql_query_digest_reset") ||
+      sink.wants("stats_mysql_query_digest_latency")) {
+    fillDigestStats(dataPlane, sink);
+  }
   if (sink.wants("stats_mysql_query_rules")) {
     std::vector<rwproxy::admin::Row> rows;
     for (const auto& [id, hits] : dataPlane.ruleHits()) {
@@ -108,6 +140,7 @@ int main(int argc, char** argv) {
   }
 
   rwproxy::worker::DataPlane dataPlane;
+  dataPlane.setDatadir(options->datadir);
   rwproxy::config::RuntimePtr published;  // the latest snapshot, with its rules compiled
   rwproxy::admin::AdminHooks hooks;
   hooks.validateRules = [](const rwproxy::config::Runtime& candidate) -> std::optional<Failure> {

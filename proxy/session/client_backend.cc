@@ -5,6 +5,9 @@
 #include "proxy/protocol/err_packet.h"
 #include "proxy/session/client_session.h"
 
+#include <chrono>
+#include <cstdio>
+
 namespace rwproxy::session {
 
 namespace p = rwproxy::protocol;
@@ -132,6 +135,9 @@ void ClientSession::onBackendReplyDone(BackendConnection& backend) {
     sendToBackend();
     return;
   }
+  if (shape_ == ReplyShape::ResultSets && (trackQuery_ || logQuery_)) {
+    recordQuery(backend);
+  }
   if (!t.failed() && !pendingSchema_.empty()) {
     schema_ = pendingSchema_;
     backend.setSchema(schema_);
@@ -152,6 +158,39 @@ void ClientSession::onBackendReplyDone(BackendConnection& backend) {
   }
   releaseBackend();
   finishCommand();
+}
+
+void ClientSession::recordQuery(const BackendConnection& backend) {
+  const ReplyTracker& t = backend.tracker();
+  uint64_t durationUs = (uv_hrtime() - queryStartNs_) / 1000;
+  const BackendIdentity& id = backend.identity();
+  if (trackQuery_) {
+    context_.recordQuery({id.hostgroup, schema_, user_, "", queryDigest_}, durationUs,
+                         t.affectedRows(), t.rowCount());
+    trackQuery_ = false;
+  }
+  if (logQuery_) {
+    char server[128];
+    int n = std::snprintf(server, sizeof server, "%s:%d", id.host.c_str(), id.port);
+    stats::LogEvent event;
+    event.timeUnixUs =
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count());
+    event.username = user_;
+    event.schemaname = schema_;
+    event.client = clientHost_;
+    event.hostgroup = id.hostgroup;
+    event.server = std::string_view(server, n > 0 ? static_cast<size_t>(n) : 0);
+    event.durationUs = durationUs;
+    event.rowsSent = t.rowCount();
+    event.rowsAffected = t.affectedRows();
+    event.digest = queryDigest_;
+    event.query = loggedQuery_;
+    context_.logEvent(event);
+    logQuery_ = false;
+    std::string().swap(loggedQuery_);
+  }
 }
 
 void ClientSession::finishCommand() {

@@ -261,12 +261,24 @@ void ClientSession::handleQuery(p::Bytes payload) {
     return;
   }
   hostgroup_ = defaultHostgroup_;
-  const auto& ruleSet = context_.runtime()->queryRuleSet;
-  if (ruleSet) {
-    if (!applyRules(*ruleSet, *query, payload)) {
+  const auto& runtime = *context_.runtime();
+  // One pass over the text for both the stats and the rules; no allocation once the scratch
+  // buffer has grown.
+  sql::DigestResult digest =
+      sql::computeDigest(*query, context_.digestScratch(),
+                         {static_cast<size_t>(runtime.mysql.queryDigestsMaxQueryLength)});
+  queryDigest_ = digest.hash;
+  trackQuery_ = runtime.mysql.queryDigestsMaxEntries > 0;
+  if (trackQuery_) {
+    context_.noteDigest(digest.hash, digest.text);
+  }
+  logQuery_ = false;
+  if (runtime.queryRuleSet) {
+    if (!applyRules(*runtime.queryRuleSet, *query, digest, payload)) {
       return;  // answered by the rules (error_msg / OK_msg)
     }
   }
+  queryStartNs_ = uv_hrtime();
   switch (hints.kind) {
     case StatementHints::Kind::Use:
       pendingSchema_ = hints.useSchema;
@@ -285,7 +297,7 @@ void ClientSession::handleQuery(p::Bytes payload) {
 }
 
 bool ClientSession::applyRules(const rules::RuleSet& ruleSet, std::string_view query,
-                               p::Bytes& payload) {
+                               const sql::DigestResult& digest, p::Bytes& payload) {
   rules::QueryContext ctx;
   ctx.query = query;
   ctx.username = user_;
@@ -295,13 +307,8 @@ bool ClientSession::applyRules(const rules::RuleSet& ruleSet, std::string_view q
   ctx.proxyPort = proxyPort_;
   ctx.flagIn = nextFlagIn_;
   nextFlagIn_ = 0;
-  if (ruleSet.needsDigest()) {
-    auto digest = sql::computeDigest(
-        query, context_.digestScratch(),
-        {static_cast<size_t>(context_.runtime()->mysql.queryDigestsMaxQueryLength)});
-    ctx.digestText = digest.text;
-    ctx.digest = digest.hash;
-  }
+  ctx.digestText = digest.text;
+  ctx.digest = digest.hash;
   rules::Decision d = ruleSet.evaluate(ctx, context_.evalScratch());
   context_.countRuleHits(ruleSet, d.matchedRuleIndexes);
   if (d.nextQueryFlagIn) {
@@ -318,12 +325,16 @@ bool ClientSession::applyRules(const rules::RuleSet& ruleSet, std::string_view q
   if (d.destinationHostgroup) {
     hostgroup_ = *d.destinationHostgroup;
   }
+  if (d.log && *d.log && context_.eventsLogEnabled()) {
+    logQuery_ = true;
+    loggedQuery_.assign(d.query);  // only logged queries pay for a copy
+  }
   if (d.multiplex && *d.multiplex == 0 && pinReason_[0] == '\0') {
     pinReason_ = "rule_multiplex_0";
   }
   if (d.rewritten) {
     // The rewritten text lives in the rule engine's scratch; frame it from there.
-    std::string& rewritten = context_.digestScratch();
+    std::string& rewritten = context_.rewriteScratch();
     rewritten.assign(1, static_cast<char>(p::Command::Query));
     rewritten.append(d.query);
     payload = p::asBytes(rewritten);

@@ -15,6 +15,7 @@
 #include "proxy/session/server_auth.h"
 #include "proxy/session/session_context.h"
 #include "rules/decision.h"
+#include "sql/digest.h"
 
 namespace rwproxy::session {
 
@@ -80,7 +81,10 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   void handleQuery(protocol::Bytes payload);
   // Runs the query rules; false when they answered the client themselves. May point `payload`
   // at a rewritten query.
-  bool applyRules(const rules::RuleSet& ruleSet, std::string_view query, protocol::Bytes& payload);
+  bool applyRules(const rules::RuleSet& ruleSet, std::string_view query,
+                  const sql::DigestResult& digest, protocol::Bytes& payload);
+  // At the end of a COM_QUERY's reply: digest stats and the events log.
+  void recordQuery(const BackendConnection& backend);
   void handleKill(uint64_t id, bool queryOnly);
   void startMirror(const rules::RuleSet& ruleSet, rules::QueryContext ctx,
                    const rules::Decision& decision);
@@ -143,6 +147,12 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   std::vector<const config::Server*> failedServers_;
   uint64_t commandStartMs_ = 0;
   const char* pinReason_ = "";
+  // The query in flight, for stats_mysql_query_digest and the events log.
+  uint64_t queryDigest_ = 0;
+  uint64_t queryStartNs_ = 0;
+  bool trackQuery_ = false;
+  bool logQuery_ = false;
+  std::string loggedQuery_;  // only for rules with log=1
   bool inTransaction_ = false;
   bool autocommitOff_ = false;  // SET autocommit=0: the next statement opens a transaction
 };

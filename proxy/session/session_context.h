@@ -8,6 +8,8 @@
 #include "proxy/pool/backend_pool.h"
 #include "proxy/routing/router.h"
 #include "proxy/session/backend_connection.h"
+#include "proxy/stats/digest_stats.h"
+#include "proxy/stats/event_json.h"
 #include "rules/decision.h"
 
 namespace rwproxy::session {
@@ -30,6 +32,16 @@ class SessionContext {
   // Reusable buffers for rule evaluation and the query digest (never kept across calls).
   virtual rules::EvalScratch& evalScratch() = 0;
   virtual std::string& digestScratch() = 0;
+  // Query statistics (per thread, no locks): the digest text when a query starts, the rest
+  // when its reply ends.
+  virtual void noteDigest(uint64_t digest, std::string_view digestText) = 0;
+  virtual void recordQuery(const stats::DigestKeyView& key, uint64_t durationUs,
+                           uint64_t rowsAffected, uint64_t rowsSent) = 0;
+  // The events log (rules with log=1); returns false when it dropped the event.
+  virtual bool logEvent(const stats::LogEvent& event) = 0;
+  virtual bool eventsLogEnabled() = 0;
+  virtual std::string& rewriteScratch() = 0;
+
   // Per-thread hit counters of stats_mysql_query_rules (no locks).
   virtual void countRuleHits(const rules::RuleSet& ruleSet,
                              std::span<const uint32_t> matchedRuleIndexes) = 0;

@@ -101,6 +101,17 @@ void DigestStats::record(const DigestKeyView& key, std::string_view digestText, 
   }
 }
 
+void DigestStats::noteText(uint64_t digest, std::string_view digestText) {
+  if (entries_.size() >= maxEntries_ || texts_.find(digest) != texts_.end()) [[likely]] {
+    return;
+  }
+  auto [text, added] = texts_.try_emplace(digest, digestText);
+  if (added) {
+    heapBytes_ +=
+        mallocBytes(sizeof(void*) + sizeof(decltype(texts_)::value_type)) + heapBytes(text->second);
+  }
+}
+
 void DigestStats::count(Entry& entry, uint64_t nowUnixSec, uint64_t durationUs,
                         uint64_t rowsAffected, uint64_t rowsSent) noexcept {
   if (entry.countStar == 0) {

@@ -79,6 +79,10 @@ class DigestStats {
               uint64_t durationUs, uint64_t rowsAffected, uint64_t rowsSent);
 
   // mysql-query_digests_max_entries, applied at once (see the header comment).
+  // Keeps the text of `digest` so that a record() made later (when the query's reply ends and
+  // its text is gone) may pass an empty digestText. Admits nothing while the map is full.
+  void noteText(uint64_t digest, std::string_view digestText);
+
   void setMaxEntries(size_t maxEntries) noexcept { maxEntries_ = maxEntries; }
   size_t maxEntries() const noexcept { return maxEntries_; }
   // Distinct keys held, not counting the overflow row.

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <iterator>
 #include <thread>
 
 #include "proxy/worker/worker.h"
@@ -40,6 +41,11 @@ protocol::Status DataPlane::start(const config::RuntimePtr& runtime, int threads
 }
 
 void DataPlane::publish(const config::RuntimePtr& runtime) {
+  std::string filename = runtime->mysql.eventslogFilename;
+  if (!filename.empty() && filename.front() != '/' && !datadir_.empty()) {
+    filename = datadir_ + "/" + filename;
+  }
+  eventsLog_.configure(filename, static_cast<uint64_t>(runtime->mysql.eventslogFilesize));
   for (auto& w : workers_) {
     w->publish(runtime);
   }
@@ -91,6 +97,30 @@ bool DataPlane::onEveryWorker(const std::function<void(Worker&)>& task, uint64_t
   std::unique_lock lock(pending->mutex);
   return pending->done.wait_for(lock, std::chrono::milliseconds(timeoutMs),
                                 [&] { return pending->remaining == 0; });
+}
+
+std::vector<stats::DigestRow> DataPlane::digestRows(bool reset) {
+  struct Collected {
+    std::mutex mutex;
+    std::vector<stats::DigestRow> rows;  // GUARDED_BY(mutex)
+  };
+  auto collected = std::make_shared<Collected>();
+  onEveryWorker([collected, reset](Worker& w) {
+    std::vector<stats::DigestRow> mine;
+    w.takeDigestRows(mine, reset);
+    std::lock_guard lock(collected->mutex);
+    std::move(mine.begin(), mine.end(), std::back_inserter(collected->rows));
+  });
+  std::lock_guard lock(collected->mutex);
+  std::vector<stats::DigestRow> rows = std::move(collected->rows);
+  stats::DigestStats::mergeRows(rows);
+  return rows;
+}
+
+size_t DataPlane::digestMemoryBytes() {
+  auto total = std::make_shared<std::atomic<size_t>>(0);
+  onEveryWorker([total](Worker& w) { *total += w.digestMemoryBytes(); });
+  return total->load();
 }
 
 std::unordered_map<int, uint64_t> DataPlane::ruleHits() {

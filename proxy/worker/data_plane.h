@@ -10,6 +10,8 @@
 
 #include "proxy/config/runtime.h"
 #include "proxy/protocol/result.h"
+#include "proxy/stats/digest_stats.h"
+#include "proxy/stats/events_log.h"
 
 namespace rwproxy::worker {
 
@@ -46,6 +48,13 @@ class DataPlane {
   // Runs `task` on every worker's thread and waits for all (bounded by `timeoutMs`); for the
   // admin thread's stats reads. Returns false when a worker did not answer in time.
   bool onEveryWorker(const std::function<void(Worker&)>& task, uint64_t timeoutMs = 5000);
+  // stats_mysql_query_digest: every worker's rows merged by key; `reset` clears them.
+  std::vector<stats::DigestRow> digestRows(bool reset);
+  size_t digestMemoryBytes();
+  // The process-wide events log; configured from each published snapshot.
+  stats::EventsLog& eventsLog() { return eventsLog_; }
+  // Relative mysql-eventslog_filename values are taken from here.
+  void setDatadir(std::string datadir) { datadir_ = std::move(datadir); }
   // stats_mysql_query_rules: hits per rule_id, summed over workers.
   std::unordered_map<int, uint64_t> ruleHits();
 
@@ -58,6 +67,8 @@ class DataPlane {
   std::unordered_map<std::string, int> userConnections_;  // GUARDED_BY(mutex_)
   std::unordered_map<uint32_t, int> sessionWorker_;       // GUARDED_BY(mutex_)
   int port_ = 0;
+  std::string datadir_;
+  stats::EventsLog eventsLog_;
 };
 
 }  // namespace rwproxy::worker

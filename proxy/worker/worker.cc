@@ -1,6 +1,7 @@
 #include "proxy/worker/worker.h"
 
 #include <algorithm>
+#include <ctime>
 
 #include "proxy/worker/data_plane.h"
 #include "rules/rule_set.h"
@@ -14,6 +15,7 @@ Worker::Worker(DataPlane& plane, int index, config::RuntimePtr runtime)
       runtime_(std::move(runtime)),
       pool_(loop_),
       router_(0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(index + 1)) {
+  digestStats_.setMaxEntries(static_cast<size_t>(runtime_->mysql.queryDigestsMaxEntries));
   ticker_ = std::make_unique<net::Timer>(loop_, [this] { onTick(); });
   ticker_->start(1000, 1000);
 }
@@ -46,6 +48,7 @@ void Worker::publish(config::RuntimePtr runtime) {
   loop_.post([this, runtime = std::move(runtime)]() mutable {
     foldRuleHits();
     runtime_ = std::move(runtime);
+    digestStats_.setMaxEntries(static_cast<size_t>(runtime_->mysql.queryDigestsMaxEntries));
     // Idle connections to servers that left the configuration go now; busy ones when released.
     pool_.closeIdleIf([this](const session::BackendConnection& c) {
       const auto& id = c.identity();
@@ -134,6 +137,26 @@ void Worker::onTick() {
   }
   // Idle backend connections the servers would drop anyway (their wait_timeout) go earlier.
   pool_.expire(now, 8ULL * 3600 * 1000 / 2);
+}
+
+void Worker::recordQuery(const stats::DigestKeyView& key, uint64_t durationUs,
+                         uint64_t rowsAffected, uint64_t rowsSent) {
+  digestStats_.record(key, "", static_cast<uint64_t>(std::time(nullptr)), durationUs, rowsAffected,
+                      rowsSent);
+}
+
+bool Worker::logEvent(const stats::LogEvent& event) {
+  return plane_.eventsLog().log(event, logScratch_);
+}
+
+bool Worker::eventsLogEnabled() { return plane_.eventsLog().enabled(); }
+
+void Worker::takeDigestRows(std::vector<stats::DigestRow>& out, bool reset) {
+  if (reset) {
+    digestStats_.drainTo(out);
+  } else {
+    digestStats_.appendTo(out);
+  }
 }
 
 void Worker::countRuleHits(const rules::RuleSet& ruleSet,

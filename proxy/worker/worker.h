@@ -53,6 +53,17 @@ class Worker : public session::SessionContext {
   std::string& scratch() override { return scratch_; }
   rules::EvalScratch& evalScratch() override { return evalScratch_; }
   std::string& digestScratch() override { return digestScratch_; }
+  void noteDigest(uint64_t digest, std::string_view digestText) override {
+    digestStats_.noteText(digest, digestText);
+  }
+  void recordQuery(const stats::DigestKeyView& key, uint64_t durationUs, uint64_t rowsAffected,
+                   uint64_t rowsSent) override;
+  bool logEvent(const stats::LogEvent& event) override;
+  bool eventsLogEnabled() override;
+  std::string& rewriteScratch() override { return rewriteScratch_; }
+  // Worker thread only: the digest rows (and clear them when `reset`).
+  void takeDigestRows(std::vector<stats::DigestRow>& out, bool reset);
+  size_t digestMemoryBytes() const { return digestStats_.memoryBytes(); }
   void countRuleHits(const rules::RuleSet& ruleSet,
                      std::span<const uint32_t> matchedRuleIndexes) override;
   // Worker thread only: hits per rule_id since start (folded across reloads).
@@ -89,6 +100,9 @@ class Worker : public session::SessionContext {
   std::string scratch_;
   rules::EvalScratch evalScratch_;
   std::string digestScratch_;
+  std::string rewriteScratch_;
+  std::string logScratch_;
+  stats::DigestStats digestStats_;
   // Hits of the current rule set by rule index, and those of earlier rule sets by rule_id.
   std::vector<uint64_t> ruleHits_;
   std::unordered_map<int, uint64_t> foldedRuleHits_;
