@@ -61,21 +61,26 @@ void Worker::publish(config::RuntimePtr runtime) {
   });
 }
 
+void Worker::forEachSession(const std::function<void(session::ClientSession&)>& fn) {
+  // Copy the ids first: closing a session removes it from the map.
+  std::vector<uint32_t> ids;
+  ids.reserve(sessions_.size());
+  for (auto& [id, s] : sessions_) {
+    ids.push_back(id);
+  }
+  for (uint32_t id : ids) {
+    auto it = sessions_.find(id);
+    if (it != sessions_.end()) {
+      fn(*it->second);
+    }
+  }
+}
+
 void Worker::beginShutdown() {
   loop_.post([this] {
     shuttingDown_ = true;
     listener_.close();
-    // Copy the ids: closing a session removes it from the map.
-    std::vector<uint32_t> ids;
-    for (auto& [id, s] : sessions_) {
-      ids.push_back(id);
-    }
-    for (uint32_t id : ids) {
-      auto it = sessions_.find(id);
-      if (it != sessions_.end()) {
-        it->second->closeWhenIdle();
-      }
-    }
+    forEachSession([](session::ClientSession& s) { s.closeWhenIdle(); });
     maybeStop();
   });
 }
@@ -84,16 +89,7 @@ void Worker::forceStop() {
   loop_.post([this] {
     shuttingDown_ = true;
     listener_.close();
-    std::vector<uint32_t> ids;
-    for (auto& [id, s] : sessions_) {
-      ids.push_back(id);
-    }
-    for (uint32_t id : ids) {
-      auto it = sessions_.find(id);
-      if (it != sessions_.end()) {
-        it->second->close();
-      }
-    }
+    forEachSession([](session::ClientSession& s) { s.close(); });
     pool_.closeAll();
     loop_.stop();
   });
@@ -121,14 +117,7 @@ void Worker::onAccept(uv_stream_t* server) {
 
 void Worker::onTick() {
   uint64_t now = net::nowMs(loop_);
-  std::vector<session::ClientSession*> all;
-  all.reserve(sessions_.size());
-  for (auto& [id, s] : sessions_) {
-    all.push_back(s.get());
-  }
-  for (auto* s : all) {
-    s->onTick(now);
-  }
+  forEachSession([now](session::ClientSession& s) { s.onTick(now); });
   const auto& vars = runtime_->mysql;
   if (vars.connectionMaxAgeMs > 0) {
     pool_.closeIdleIf([&](const session::BackendConnection& c) {

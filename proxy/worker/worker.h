@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -88,6 +89,7 @@ class Worker : public session::SessionContext {
   void onAccept(uv_stream_t* server);
   void onTick();
   void maybeStop();
+  void forEachSession(const std::function<void(session::ClientSession&)>& fn);
   void foldRuleHits();
 
   DataPlane& plane_;

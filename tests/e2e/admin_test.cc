@@ -14,23 +14,6 @@ using namespace rwproxy::test;
 
 namespace {
 
-void connectAdmin(MysqlClient& c, const ProxyProcess& p) {
-  ConnectOptions o;
-  o.port = p.adminPort();
-  o.user = "admin";
-  o.password = "admin";
-  REQUIRE(c.connect(o));
-}
-
-ConnectOptions appOptions(const ProxyProcess& p) {
-  const auto& env = ClusterEnv::get();
-  ConnectOptions o;
-  o.port = p.appPort();
-  o.user = env.value("APP_USER");
-  o.password = env.value("APP_PASSWORD");
-  return o;
-}
-
 // Runs the stock mariadb CLI; returns its output (stdout and stderr).
 std::string runCli(int port, const std::string& user, const std::string& password,
                    const std::string& sql) {

@@ -14,16 +14,6 @@ using namespace rwproxy::test;
 
 namespace {
 
-ConnectOptions appOptions(const ProxyProcess& p) {
-  const auto& env = ClusterEnv::get();
-  ConnectOptions o;
-  o.port = p.appPort();
-  o.user = env.value("APP_USER");
-  o.password = env.value("APP_PASSWORD");
-  o.database = env.value("TEST_SCHEMA");
-  return o;
-}
-
 // The writer's processlist id of the app connection running `marker`, or "" if none.
 std::string serverThreadRunning(MysqlClient& root, const std::string& marker) {
   auto rs =
@@ -48,7 +38,7 @@ TEST_CASE("a backend that is down gives 9001 naming the hostgroup, and the proxy
                       "('root', 'rootpw', 30);\n";
   REQUIRE(proxy.start(options));
   MysqlClient c;
-  ConnectOptions o = appOptions(proxy);
+  ConnectOptions o = appOptions(proxy, ClusterEnv::get().value("TEST_SCHEMA"));
   o.user = "root";
   o.password = "rootpw";
   o.database = "";
@@ -58,7 +48,7 @@ TEST_CASE("a backend that is down gives 9001 naming the hostgroup, and the proxy
   CHECK(c.errorText().find("Max connect timeout reached while reaching hostgroup 30") !=
         std::string::npos);
   MysqlClient app;
-  REQUIRE(app.connect(appOptions(proxy)));
+  REQUIRE(app.connect(appOptions(proxy, ClusterEnv::get().value("TEST_SCHEMA"))));
   CHECK(app.scalar("SELECT @@server_id") == "1");
 }
 
@@ -68,9 +58,9 @@ TEST_CASE("a backend connection killed mid-query gives a clear error; the sessio
   options.configSql = ProxyProcess::clusterConfig();
   REQUIRE(proxy.start(options));
   MysqlClient victim;
-  REQUIRE(victim.connect(appOptions(proxy)));
+  REQUIRE(victim.connect(appOptions(proxy, ClusterEnv::get().value("TEST_SCHEMA"))));
   MysqlClient bystander;
-  REQUIRE(bystander.connect(appOptions(proxy)));
+  REQUIRE(bystander.connect(appOptions(proxy, ClusterEnv::get().value("TEST_SCHEMA"))));
 
   std::atomic<bool> failed{false};
   unsigned code = 0;
@@ -97,9 +87,9 @@ TEST_CASE("mysql-max_connections refuses the client over the limit with 1040") {
   options.configSql = ProxyProcess::clusterConfig() + "SET mysql-max_connections=2;\n";
   REQUIRE(proxy.start(options));
   MysqlClient a, b, c;
-  REQUIRE(a.connect(appOptions(proxy)));
-  REQUIRE(b.connect(appOptions(proxy)));
-  CHECK_FALSE(c.connect(appOptions(proxy)));
+  REQUIRE(a.connect(appOptions(proxy, ClusterEnv::get().value("TEST_SCHEMA"))));
+  REQUIRE(b.connect(appOptions(proxy, ClusterEnv::get().value("TEST_SCHEMA"))));
+  CHECK_FALSE(c.connect(appOptions(proxy, ClusterEnv::get().value("TEST_SCHEMA"))));
   CHECK(c.errorCode() == 1040);
   CHECK(a.scalar("SELECT 1") == "1");
 }
@@ -111,7 +101,7 @@ TEST_CASE("a client that never finishes its handshake is dropped after connect_t
   REQUIRE(proxy.start(options));
   CHECK(waitForServerClose(proxy.appPort(), 30));
   MysqlClient a;
-  REQUIRE(a.connect(appOptions(proxy)));
+  REQUIRE(a.connect(appOptions(proxy, ClusterEnv::get().value("TEST_SCHEMA"))));
 }
 
 TEST_CASE("SIGTERM lets the running query finish, then exits 0") {
@@ -120,7 +110,7 @@ TEST_CASE("SIGTERM lets the running query finish, then exits 0") {
   options.configSql = ProxyProcess::clusterConfig();
   REQUIRE(proxy.start(options));
   MysqlClient c;
-  REQUIRE(c.connect(appOptions(proxy)));
+  REQUIRE(c.connect(appOptions(proxy, ClusterEnv::get().value("TEST_SCHEMA"))));
   std::string answer;
   std::thread query([&] {
     auto rs = c.query("SELECT SLEEP(2) AS sigterm_marker, 'done'");
@@ -136,5 +126,5 @@ TEST_CASE("SIGTERM lets the running query finish, then exits 0") {
   CHECK(status == 0);
   CHECK(answer == "done");
   MysqlClient late;
-  CHECK_FALSE(late.connect(appOptions(proxy)));
+  CHECK_FALSE(late.connect(appOptions(proxy, ClusterEnv::get().value("TEST_SCHEMA"))));
 }

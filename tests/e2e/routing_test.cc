@@ -26,24 +26,6 @@ void startProxy(ProxyProcess& proxy, const std::string& extra = "") {
   REQUIRE(proxy.start(options));
 }
 
-void connectApp(MysqlClient& c, const ProxyProcess& proxy, const std::string& db = "rwtest") {
-  const auto& env = ClusterEnv::get();
-  ConnectOptions o;
-  o.port = proxy.appPort();
-  o.user = env.value("APP_USER");
-  o.password = env.value("APP_PASSWORD");
-  o.database = db;
-  REQUIRE(c.connect(o));
-}
-
-void connectAdmin(MysqlClient& c, const ProxyProcess& proxy) {
-  ConnectOptions o;
-  o.port = proxy.adminPort();
-  o.user = "admin";
-  o.password = "admin";
-  REQUIRE(c.connect(o));
-}
-
 std::map<std::string, int> serverIds(MysqlClient& c, const std::string& sql, int times) {
   std::map<std::string, int> seen;
   for (int i = 0; i < times; ++i) {
@@ -60,7 +42,7 @@ TEST_CASE("SELECT goes to the readers by weight, writes and FOR UPDATE to the wr
   startProxy(proxy, "UPDATE mysql_servers SET weight = 3 WHERE port = " +
                         std::to_string(env.replicaPort(2)) + ";\nLOAD MYSQL SERVERS TO RUNTIME;\n");
   MysqlClient c;
-  connectApp(c, proxy);
+  connectApp(c, proxy.appPort(), "rwtest");
   auto seen = serverIds(c, "SELECT @@server_id", 400);
   CHECK(seen["1"] == 0);
   CHECK(seen["2"] > 40);         // weight 1 of 4: about 100
@@ -81,7 +63,7 @@ TEST_CASE("a transaction stays on the server where it started") {
   ProxyProcess proxy;
   startProxy(proxy);
   MysqlClient c;
-  connectApp(c, proxy);
+  connectApp(c, proxy.appPort(), "rwtest");
   c.exec("BEGIN");
   CHECK(serverIds(c, "SELECT @@server_id", 10)["1"] == 10);
   c.exec("COMMIT");
@@ -91,7 +73,7 @@ TEST_CASE("a transaction stays on the server where it started") {
   c.exec("ROLLBACK");
   // autocommit=0: the SET goes to the writer and every statement after it stays there.
   MysqlClient d;
-  connectApp(d, proxy);
+  connectApp(d, proxy.appPort(), "rwtest");
   d.exec("SET autocommit = 0");
   d.exec("INSERT INTO t (v) VALUES ('ac0')");
   CHECK(serverIds(d, "SELECT @@server_id", 5)["1"] == 5);
@@ -106,7 +88,7 @@ TEST_CASE("username, schemaname and client_addr rules") {
              "destination_hostgroup, apply) VALUES (1, 1, 'rwtest2', '^SELECT', 10, 1);\n"
              "LOAD MYSQL QUERY RULES TO RUNTIME;\n");
   MysqlClient other;
-  connectApp(other, proxy, "rwtest2");
+  connectApp(other, proxy.appPort(), "rwtest2");
   CHECK(serverIds(other, "SELECT @@server_id", 10)["1"] == 10);
   MysqlClient admin;
   connectAdmin(admin, proxy);
@@ -119,7 +101,7 @@ TEST_CASE("username, schemaname and client_addr rules") {
       "destination_hostgroup, apply) VALUES (2, 1, '10.%', '^SELECT', 10, 1)");
   admin.exec("LOAD MYSQL QUERY RULES TO RUNTIME");
   MysqlClient c;
-  connectApp(c, proxy);
+  connectApp(c, proxy.appPort(), "rwtest");
   CHECK(serverIds(c, "SELECT @@server_id", 10)["1"] == 0);  // neither user nor address match
   admin.exec("UPDATE mysql_query_rules SET username = 'app' WHERE rule_id = 1");
   admin.exec("UPDATE mysql_query_rules SET client_addr = '127.0.0.%' WHERE rule_id = 2");
@@ -156,7 +138,7 @@ TEST_CASE("flagIN/flagOUT chains, apply=0, replace_pattern and error_msg") {
       "(30, 1, '^DROP TABLE', 'DROP is blocked by rwproxy', 1)");
   admin.exec("LOAD MYSQL QUERY RULES TO RUNTIME");
   MysqlClient c;
-  connectApp(c, proxy);
+  connectApp(c, proxy.appPort(), "rwtest");
   CHECK(serverIds(c, "SELECT @@server_id /* chain_me */", 10)["1"] == 10);
   CHECK(c.scalar("SELECT 111") == "222");
   CHECK_FALSE(c.query("DROP TABLE t"));
@@ -187,7 +169,7 @@ TEST_CASE("a bad regex leaves the old rules live and names the rule") {
   CHECK_FALSE(admin.query("LOAD MYSQL QUERY RULES TO RUNTIME"));
   CHECK(admin.errorText().find("99") != std::string::npos);
   MysqlClient c;
-  connectApp(c, proxy);
+  connectApp(c, proxy.appPort(), "rwtest");
   CHECK(serverIds(c, "SELECT @@server_id", 10)["1"] == 0);  // the split still works
   CHECK(admin.scalar("SELECT COUNT(*) FROM runtime_mysql_query_rules") == "2");
 }
@@ -207,7 +189,7 @@ TEST_CASE("mirror_flagOUT sends a rewritten copy elsewhere and the client never 
              "'^SELECT (\\d+) .*$', 'INSERT INTO rwtest.mirrored VALUES (\\1)', 10, 1);\n"
              "LOAD MYSQL QUERY RULES TO RUNTIME;\n");
   MysqlClient c;
-  connectApp(c, proxy);
+  connectApp(c, proxy.appPort(), "rwtest");
   auto rs = c.query("SELECT 42 AS n, @@server_id /* mirror_me */");
   REQUIRE(rs);
   CHECK(*rs->rows[0][0] == "42");

@@ -13,35 +13,13 @@
 
 using namespace rwproxy::test;
 
-namespace {
-
-void connectApp(MysqlClient& c, const ProxyProcess& proxy) {
-  const auto& env = ClusterEnv::get();
-  ConnectOptions o;
-  o.port = proxy.appPort();
-  o.user = env.value("APP_USER");
-  o.password = env.value("APP_PASSWORD");
-  o.database = "rwtest";
-  REQUIRE(c.connect(o));
-}
-
-void connectAdmin(MysqlClient& c, const ProxyProcess& proxy) {
-  ConnectOptions o;
-  o.port = proxy.adminPort();
-  o.user = "admin";
-  o.password = "admin";
-  REQUIRE(c.connect(o));
-}
-
-}  // namespace
-
 TEST_CASE("digests, counts and percentiles show up; the _reset table clears them") {
   ProxyProcess proxy;
   ProxyProcess::Options options;
   options.configSql = ProxyProcess::clusterConfig();
   REQUIRE(proxy.start(options));
   MysqlClient c;
-  connectApp(c, proxy);
+  connectApp(c, proxy.appPort(), "rwtest");
   for (int i = 0; i < 7; ++i) {
     c.exec("SELECT id, v FROM t WHERE id = " + std::to_string(i));
   }
@@ -86,7 +64,7 @@ TEST_CASE("the digest map is bounded: new digests go to one overflow row") {
   options.configSql = ProxyProcess::clusterConfig() + "SET mysql-query_digests_max_entries=2;\n";
   REQUIRE(proxy.start(options));
   MysqlClient c;
-  connectApp(c, proxy);
+  connectApp(c, proxy.appPort(), "rwtest");
   c.exec("SELECT 1");
   c.exec("SELECT 1, 2");
   for (int i = 3; i < 20; ++i) {
@@ -112,7 +90,7 @@ TEST_CASE("rules with log=1 write JSON lines to the events log") {
                       "VALUES (1, 1, 'log_me', 1, 0);\n";
   REQUIRE(proxy.start(options));
   MysqlClient c;
-  connectApp(c, proxy);
+  connectApp(c, proxy.appPort(), "rwtest");
   c.exec("SELECT 'quoted \"text\"' AS log_me");
   c.exec("SELECT 'not logged'");
   std::string path = proxy.datadir() + "/events.log.00000001";

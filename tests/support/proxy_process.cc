@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "tests/support/cluster_env.h"
+#include "tests/support/mysql_client.h"
 #include "tests/support/wait.h"
 
 namespace rwproxy::test {
@@ -182,6 +183,26 @@ long ProxyProcess::rssKiB() const {
     }
   }
   return -1;
+}
+
+ConnectOptions appOptions(const ProxyProcess& proxy, const std::string& database) {
+  const auto& env = ClusterEnv::get();
+  ConnectOptions o;
+  o.port = proxy.appPort();
+  o.user = env.value("APP_USER");
+  o.password = env.value("APP_PASSWORD");
+  o.database = database;
+  return o;
+}
+
+void connectAdmin(MysqlClient& client, const ProxyProcess& proxy) {
+  ConnectOptions o;
+  o.port = proxy.adminPort();
+  o.user = "admin";
+  o.password = "admin";
+  if (!client.connect(o)) {
+    throw std::runtime_error("cannot log in to the admin port: " + client.errorText());
+  }
 }
 
 }  // namespace rwproxy::test

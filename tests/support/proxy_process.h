@@ -53,4 +53,12 @@ class ProxyProcess {
   int adminPort_ = 0;
 };
 
+class MysqlClient;
+struct ConnectOptions;
+
+// The application user's login to a proxy's app port (optionally with a default schema).
+ConnectOptions appOptions(const ProxyProcess& proxy, const std::string& database = "");
+// Logs in to the proxy's admin port as admin:admin; throws on failure.
+void connectAdmin(MysqlClient& client, const ProxyProcess& proxy);
+
 }  // namespace rwproxy::test

@@ -8,12 +8,15 @@
 
 namespace rwproxy::test {
 
-bool sendRawBytes(int port, const std::string& bytes, bool readGreeting) {
+namespace {
+
+// A blocking loopback connection whose reads give up after `timeoutSeconds`; -1 on failure.
+int connectLoopback(int port, int timeoutSeconds) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) {
-    return false;
+    return -1;
   }
-  timeval tv{10, 0};
+  timeval tv{timeoutSeconds, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -21,6 +24,16 @@ bool sendRawBytes(int port, const std::string& bytes, bool readGreeting) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+bool sendRawBytes(int port, const std::string& bytes, bool readGreeting) {
+  int fd = connectLoopback(port, 10);
+  if (fd < 0) {
     return false;
   }
   if (readGreeting) {
@@ -38,23 +51,9 @@ bool sendRawBytes(int port, const std::string& bytes, bool readGreeting) {
   return true;
 }
 
-}  // namespace rwproxy::test
-
-namespace rwproxy::test {
-
 bool waitForServerClose(int port, int timeoutSeconds) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int fd = connectLoopback(port, timeoutSeconds);
   if (fd < 0) {
-    return false;
-  }
-  timeval tv{timeoutSeconds, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
     return false;
   }
   char buf[512];
