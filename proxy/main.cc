@@ -94,6 +94,13 @@ void fillStats(rwproxy::worker::DataPlane& dataPlane, rwproxy::admin::StatsSink&
       sink.wants("stats_mysql_query_digest_latency")) {
     fillDigestStats(dataPlane, sink);
   }
+  if (sink.wants("stats_mysql_global")) {
+    std::vector<rwproxy::admin::Row> rows;
+    for (auto& [name, value] : dataPlane.globalStatus()) {
+      rows.push_back({name, value});
+    }
+    (void)sink.replaceRows("stats_mysql_global", rows);
+  }
   if (sink.wants("stats_mysql_query_rules")) {
     std::vector<rwproxy::admin::Row> rows;
     for (const auto& [id, hits] : dataPlane.ruleHits()) {

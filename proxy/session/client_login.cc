@@ -67,6 +67,7 @@ void ClientSession::onLoginPacket(p::Bytes payload, uint8_t sequenceId) {
     case ServerAuth::Step::Continue:
       return;
     case ServerAuth::Step::Failed:
+      context_.countLoginFailure();
       // Never log or echo the password; the error names only the user and host.
       writeError(auth_->error(), auth_->nextSequence());
       close();

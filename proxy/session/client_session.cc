@@ -156,6 +156,7 @@ void ClientSession::handleCommand(p::Bytes payload) {
   }
   commandStartMs_ = net::nowMs(context_.loop());
   hostgroup_ = defaultHostgroup_;
+  context_.countQuestion();
   switch (*command) {
     case p::Command::Quit:
       close();

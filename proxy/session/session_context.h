@@ -42,6 +42,10 @@ class SessionContext {
   virtual bool eventsLogEnabled() = 0;
   virtual std::string& rewriteScratch() = 0;
 
+  // Per-thread counters for stats_mysql_global.
+  virtual void countQuestion() = 0;
+  virtual void countLoginFailure() = 0;
+
   // Per-thread hit counters of stats_mysql_query_rules (no locks).
   virtual void countRuleHits(const rules::RuleSet& ruleSet,
                              std::span<const uint32_t> matchedRuleIndexes) = 0;

@@ -117,6 +117,39 @@ std::vector<stats::DigestRow> DataPlane::digestRows(bool reset) {
   return rows;
 }
 
+std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
+  struct Sums {
+    std::mutex mutex;
+    uint64_t questions = 0, created = 0, aborted = 0, mirrorsDropped = 0;  // GUARDED_BY(mutex)
+    uint64_t digestMemory = 0, idleBackends = 0;                           // GUARDED_BY(mutex)
+  };
+  auto sums = std::make_shared<Sums>();
+  onEveryWorker([sums](Worker& w) {
+    std::lock_guard lock(sums->mutex);
+    sums->questions += w.counters().questions;
+    sums->created += w.counters().clientConnectionsCreated;
+    sums->aborted += w.counters().clientConnectionsAborted;
+    sums->mirrorsDropped += w.mirrorsDropped();
+    sums->digestMemory += w.digestMemoryBytes();
+    sums->idleBackends += w.pool().idleCount();
+  });
+  auto log = eventsLog_.counters();
+  std::lock_guard lock(sums->mutex);
+  auto n = [](uint64_t v) { return std::to_string(v); };
+  return {
+      {"Client_Connections_connected", n(static_cast<uint64_t>(clientConnections()))},
+      {"Client_Connections_created", n(sums->created)},
+      {"Client_Connections_aborted", n(sums->aborted)},
+      {"Questions", n(sums->questions)},
+      {"Server_Connections_idle", n(sums->idleBackends)},
+      {"Query_digest_memory", n(sums->digestMemory)},
+      {"Mirror_queries_dropped", n(sums->mirrorsDropped)},
+      {"Eventslog_events_written", n(log.written)},
+      {"Eventslog_events_dropped", n(log.dropped)},
+      {"mysql_worker_threads", n(workers_.size())},
+  };
+}
+
 size_t DataPlane::digestMemoryBytes() {
   auto total = std::make_shared<std::atomic<size_t>>(0);
   onEveryWorker([total](Worker& w) { *total += w.digestMemoryBytes(); });

@@ -55,6 +55,8 @@ class DataPlane {
   stats::EventsLog& eventsLog() { return eventsLog_; }
   // Relative mysql-eventslog_filename values are taken from here.
   void setDatadir(std::string datadir) { datadir_ = std::move(datadir); }
+  // stats_mysql_global: (Variable_Name, Variable_Value) pairs, summed over workers.
+  std::vector<std::pair<std::string, std::string>> globalStatus();
   // stats_mysql_query_rules: hits per rule_id, summed over workers.
   std::unordered_map<int, uint64_t> ruleHits();
 

@@ -104,6 +104,7 @@ void Worker::maybeStop() {
 }
 
 void Worker::onAccept(uv_stream_t* server) {
+  ++counters_.clientConnectionsCreated;
   uint32_t id = newSessionId();
   auto session = std::make_unique<session::ClientSession>(*this, id);
   session::ClientSession* raw = session.get();

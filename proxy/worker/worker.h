@@ -54,6 +54,17 @@ class Worker : public session::SessionContext {
   std::string& scratch() override { return scratch_; }
   rules::EvalScratch& evalScratch() override { return evalScratch_; }
   std::string& digestScratch() override { return digestScratch_; }
+  // Plain counters: only this worker's thread writes them; the admin thread reads them through
+  // a task on this thread (onEveryWorker), so no atomics are needed.
+  struct Counters {
+    uint64_t questions = 0;
+    uint64_t clientConnectionsCreated = 0;
+    uint64_t clientConnectionsAborted = 0;
+  };
+  void countQuestion() override { ++counters_.questions; }
+  void countLoginFailure() override { ++counters_.clientConnectionsAborted; }
+  const Counters& counters() const { return counters_; }
+
   void noteDigest(uint64_t digest, std::string_view digestText) override {
     digestStats_.noteText(digest, digestText);
   }
@@ -105,6 +116,7 @@ class Worker : public session::SessionContext {
   std::string rewriteScratch_;
   std::string logScratch_;
   stats::DigestStats digestStats_;
+  Counters counters_;
   // Hits of the current rule set by rule index, and those of earlier rule sets by rule_id.
   std::vector<uint64_t> ruleHits_;
   std::unordered_map<int, uint64_t> foldedRuleHits_;

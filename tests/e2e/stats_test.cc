@@ -52,6 +52,14 @@ TEST_CASE("digests, counts and percentiles show up; the _reset table clears them
   CHECK(*latency->rows[0][0] == "7");
   CHECK(std::stoull(*latency->rows[0][1]) <= std::stoull(*latency->rows[0][3]));
 
+  // The digest map's memory and the traffic counters are in stats_mysql_global.
+  CHECK(std::stoull(admin.scalar("SELECT Variable_Value FROM stats_mysql_global WHERE "
+                                 "Variable_Name = 'Query_digest_memory'")) > 0);
+  CHECK(std::stoull(admin.scalar("SELECT Variable_Value FROM stats_mysql_global WHERE "
+                                 "Variable_Name = 'Questions'")) >= 8);
+  CHECK(admin.scalar("SELECT Variable_Value FROM stats_mysql_global WHERE "
+                     "Variable_Name = 'Client_Connections_connected'") == "1");
+
   auto reset = admin.query("SELECT COUNT(*) FROM stats_mysql_query_digest_reset");
   REQUIRE(reset);
   CHECK(*reset->rows[0][0] != "0");
