@@ -69,6 +69,11 @@ void BackendPool::compact() {
   idle_.erase(std::remove(idle_.begin(), idle_.end(), nullptr), idle_.end());
 }
 
+bool BackendPool::hasIdle(const session::BackendIdentity& identity) const {
+  return std::any_of(idle_.begin(), idle_.end(),
+                     [&](const BackendPtr& c) { return c->identity() == identity; });
+}
+
 size_t BackendPool::idleCount(const std::string& host, int port) const {
   return static_cast<size_t>(std::count_if(idle_.begin(), idle_.end(), [&](const BackendPtr& c) {
     return c->identity().host == host && c->identity().port == port;

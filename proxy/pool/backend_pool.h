@@ -40,6 +40,7 @@ class BackendPool : private session::BackendListener {
   void closeAll();
 
   size_t idleCount() const { return idle_.size(); }
+  bool hasIdle(const session::BackendIdentity& identity) const;
   size_t idleCount(const std::string& host, int port) const;
 
  private:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -17,13 +18,50 @@ class Router {
   // `weight`; servers listed in `exclude` (already failed for this query) are skipped.
   // nullptr when none is available.
   const config::Server* pick(const config::Runtime& runtime, int hostgroup,
-                             const std::vector<const config::Server*>& exclude = {});
+                             const std::vector<const config::Server*>& exclude = {}) {
+    return pick(runtime, hostgroup, exclude, [](const config::Server&) { return true; });
+  }
+  // The same, also skipping servers for which `hasRoom` is false (max_connections reached).
+  template <typename HasRoom>
+  const config::Server* pick(const config::Runtime& runtime, int hostgroup,
+                             const std::vector<const config::Server*>& exclude, HasRoom hasRoom) {
+    auto eligible = [&](const config::Server& s) {
+      return s.hostgroupId == hostgroup && s.status == config::ServerStatus::Online &&
+             s.weight > 0 && std::find(exclude.begin(), exclude.end(), &s) == exclude.end() &&
+             hasRoom(s);
+    };
+    return pickWeighted(runtime, eligible);
+  }
 
   // True when the hostgroup has any server at all (to tell "no such hostgroup" from "all down").
   static bool hostgroupExists(const config::Runtime& runtime, int hostgroup);
 
  private:
   uint64_t next();
+
+  template <typename Eligible>
+  const config::Server* pickWeighted(const config::Runtime& runtime, Eligible eligible) {
+    uint64_t total = 0;
+    for (const auto& s : runtime.servers) {
+      if (eligible(s)) {
+        total += static_cast<uint64_t>(s.weight);
+      }
+    }
+    if (total == 0) {
+      return nullptr;
+    }
+    uint64_t ticket = next() % total;
+    for (const auto& s : runtime.servers) {
+      if (!eligible(s)) {
+        continue;
+      }
+      if (ticket < static_cast<uint64_t>(s.weight)) {
+        return &s;
+      }
+      ticket -= static_cast<uint64_t>(s.weight);
+    }
+    return nullptr;
+  }
 
   uint64_t state_;
 };

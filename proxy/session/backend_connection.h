@@ -8,6 +8,7 @@
 #include "proxy/net/loop.h"
 #include "proxy/net/tcp_stream.h"
 #include "proxy/net/timer.h"
+#include "proxy/pool/server_load.h"
 #include "proxy/protocol/auth.h"
 #include "proxy/protocol/packet.h"
 #include "proxy/protocol/result.h"
@@ -80,6 +81,8 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   void resumeReading() { stream_.startReading(); }
 
   void setListener(BackendListener* listener) { listener_ = listener; }
+  // The connection counts against its server's max_connections while it lives.
+  void setSlot(pool::ServerSlot slot) { slot_ = std::move(slot); }
   // Closes the socket (RST when mid-reply: the server must not think the client read it).
   void close();
 
@@ -120,6 +123,7 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   uint32_t threadId_ = 0;
   PacketScanner<ReplyTracker::kPrefixBytes> scanner_;
   ReplyTracker tracker_;
+  pool::ServerSlot slot_;
   uint64_t createdMs_ = 0;
   uint64_t lastUsedMs_ = 0;
 };

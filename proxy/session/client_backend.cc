@@ -46,15 +46,21 @@ void ClientSession::startBackend() {
     return;
   }
   commandRuntime_ = context_.runtime();
+  // A server at max_connections still serves from its idle connections; checking the pool
+  // costs a scan, so only then.
+  auto hasRoom = [this](const config::Server& s) {
+    return context_.serverCounter(s)->load(std::memory_order_relaxed) < s.maxConnections ||
+           (!fastForward_ && context_.pool().hasIdle(identityFor(s)));
+  };
   const config::Server* server =
-      context_.router().pick(*commandRuntime_, hostgroup_, failedServers_);
+      context_.router().pick(*commandRuntime_, hostgroup_, failedServers_, hasRoom);
   if (server == nullptr) {
-    backendLost(p::Error{9001, "HY000",
-                         "Max connect timeout reached while reaching hostgroup " +
-                             std::to_string(hostgroup_) + " after " +
-                             std::to_string(net::nowMs(context_.loop()) - commandStartMs_) +
-                             "ms: no ONLINE server " +
-                             (failedServers_.empty() ? std::string("in it") : "left to try")});
+    backendLost(p::Error{
+        9001, "HY000",
+        "Max connect timeout reached while reaching hostgroup " + std::to_string(hostgroup_) +
+            " after " + std::to_string(net::nowMs(context_.loop()) - commandStartMs_) +
+            "ms: no ONLINE server " +
+            (failedServers_.empty() ? std::string("with free connections in it") : "left to try")});
     return;
   }
   BackendIdentity identity = identityFor(*server);
@@ -66,8 +72,14 @@ void ClientSession::startBackend() {
       return;
     }
   }
-  backend_ = std::make_unique<BackendConnection>(context_.loop(), std::move(identity), schema_);
   failedServers_.push_back(server);
+  auto slot = pool::ServerSlot::tryReserve(context_.serverCounter(*server), server->maxConnections);
+  if (!slot) {
+    startBackend();  // another worker took the last slot meanwhile: try the next server
+    return;
+  }
+  backend_ = std::make_unique<BackendConnection>(context_.loop(), std::move(identity), schema_);
+  backend_->setSlot(std::move(slot));
   backend_->connect(credentials_,
                     static_cast<uint64_t>(commandRuntime_->mysql.connectTimeoutServerMs), *this);
 }

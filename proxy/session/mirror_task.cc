@@ -10,7 +10,8 @@ namespace p = rwproxy::protocol;
 
 MirrorTask::MirrorTask(net::Loop& loop, pool::BackendPool& pool, BackendIdentity identity,
                        std::string schema, const BackendCredentials& credentials, std::string query,
-                       bool stateless, uint64_t connectTimeoutMs, std::function<void()> done)
+                       bool stateless, uint64_t connectTimeoutMs, pool::ServerSlot slot,
+                       std::function<void()> done)
     : loop_(loop),
       pool_(pool),
       query_(std::move(query)),
@@ -26,7 +27,12 @@ MirrorTask::MirrorTask(net::Loop& loop, pool::BackendPool& pool, BackendIdentity
     loop_.post([this] { send(); });
     return;
   }
+  if (!slot) {
+    loop_.post([this] { finish(); });  // the server is at max_connections: drop the mirror
+    return;
+  }
   backend_ = std::make_unique<BackendConnection>(loop_, std::move(identity), std::move(schema));
+  backend_->setSlot(std::move(slot));
   backend_->connect(credentials, connectTimeoutMs, *this);
 }
 

@@ -16,7 +16,7 @@ class MirrorTask : public net::Deletable, private BackendListener {
  public:
   MirrorTask(net::Loop& loop, pool::BackendPool& pool, BackendIdentity identity, std::string schema,
              const BackendCredentials& credentials, std::string query, bool stateless,
-             uint64_t connectTimeoutMs, std::function<void()> done);
+             uint64_t connectTimeoutMs, pool::ServerSlot slot, std::function<void()> done);
 
  private:
   void onBackendReady(BackendConnection& backend) override;

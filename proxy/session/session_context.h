@@ -6,6 +6,7 @@
 #include "proxy/config/runtime.h"
 #include "proxy/net/loop.h"
 #include "proxy/pool/backend_pool.h"
+#include "proxy/pool/server_load.h"
 #include "proxy/routing/router.h"
 #include "proxy/session/backend_connection.h"
 #include "proxy/stats/digest_stats.h"
@@ -41,6 +42,9 @@ class SessionContext {
   virtual bool logEvent(const stats::LogEvent& event) = 0;
   virtual bool eventsLogEnabled() = 0;
   virtual std::string& rewriteScratch() = 0;
+
+  // The proxy-wide count of open connections to `server` (mysql_servers.max_connections).
+  virtual pool::ServerLoad::Counter* serverCounter(const config::Server& server) = 0;
 
   // Per-thread counters for stats_mysql_global.
   virtual void countQuestion() = 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "proxy/config/runtime.h"
+#include "proxy/pool/server_load.h"
 #include "proxy/protocol/result.h"
 #include "proxy/stats/digest_stats.h"
 #include "proxy/stats/events_log.h"
@@ -53,6 +54,7 @@ class DataPlane {
   size_t digestMemoryBytes();
   // The process-wide events log; configured from each published snapshot.
   stats::EventsLog& eventsLog() { return eventsLog_; }
+  pool::ServerLoad& serverLoad() { return serverLoad_; }
   // Relative mysql-eventslog_filename values are taken from here.
   void setDatadir(std::string datadir) { datadir_ = std::move(datadir); }
   // stats_mysql_global: (Variable_Name, Variable_Value) pairs, summed over workers.
@@ -71,6 +73,7 @@ class DataPlane {
   int port_ = 0;
   std::string datadir_;
   stats::EventsLog eventsLog_;
+  pool::ServerLoad serverLoad_;
 };
 
 }  // namespace rwproxy::worker

@@ -16,6 +16,7 @@ Worker::Worker(DataPlane& plane, int index, config::RuntimePtr runtime)
       pool_(loop_),
       router_(0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(index + 1)) {
   digestStats_.setMaxEntries(static_cast<size_t>(runtime_->mysql.queryDigestsMaxEntries));
+  mapServerCounters();
   ticker_ = std::make_unique<net::Timer>(loop_, [this] { onTick(); });
   ticker_->start(1000, 1000);
 }
@@ -48,6 +49,7 @@ void Worker::publish(config::RuntimePtr runtime) {
   loop_.post([this, runtime = std::move(runtime)]() mutable {
     foldRuleHits();
     runtime_ = std::move(runtime);
+    mapServerCounters();
     digestStats_.setMaxEntries(static_cast<size_t>(runtime_->mysql.queryDigestsMaxEntries));
     // Idle connections to servers that left the configuration go now; busy ones when released.
     pool_.closeIdleIf([this](const session::BackendConnection& c) {
@@ -127,6 +129,22 @@ void Worker::onTick() {
   }
   // Idle backend connections the servers would drop anyway (their wait_timeout) go earlier.
   pool_.expire(now, 8ULL * 3600 * 1000 / 2);
+}
+
+void Worker::mapServerCounters() {
+  serverCounters_.clear();
+  for (const auto& s : runtime_->servers) {
+    serverCounters_[&s] = plane_.serverLoad().counterFor(s.hostname, s.port);
+  }
+}
+
+pool::ServerLoad::Counter* Worker::serverCounter(const config::Server& server) {
+  auto it = serverCounters_.find(&server);
+  if (it != serverCounters_.end()) {
+    return it->second;
+  }
+  // A session still on an older snapshot: rare, and a lock is fine then.
+  return plane_.serverLoad().counterFor(server.hostname, server.port);
 }
 
 void Worker::recordQuery(const stats::DigestKeyView& key, uint64_t durationUs,
@@ -235,7 +253,9 @@ void Worker::mirror(int hostgroup, const session::BackendIdentity& identity,
   mirrors_.emplace(
       key, std::make_unique<session::MirrorTask>(
                loop_, pool_, std::move(target), schema, credentials, std::move(query), stateless,
-               static_cast<uint64_t>(runtime_->mysql.connectTimeoutServerMs), [this, key] {
+               static_cast<uint64_t>(runtime_->mysql.connectTimeoutServerMs),
+               pool::ServerSlot::tryReserve(serverCounter(*server), server->maxConnections),
+               [this, key] {
                  auto it = mirrors_.find(key);
                  if (it != mirrors_.end()) {
                    loop_.deferredDelete(std::move(it->second));

@@ -61,6 +61,7 @@ class Worker : public session::SessionContext {
     uint64_t clientConnectionsCreated = 0;
     uint64_t clientConnectionsAborted = 0;
   };
+  pool::ServerLoad::Counter* serverCounter(const config::Server& server) override;
   void countQuestion() override { ++counters_.questions; }
   void countLoginFailure() override { ++counters_.clientConnectionsAborted; }
   const Counters& counters() const { return counters_; }
@@ -102,6 +103,7 @@ class Worker : public session::SessionContext {
   void maybeStop();
   void forEachSession(const std::function<void(session::ClientSession&)>& fn);
   void foldRuleHits();
+  void mapServerCounters();
 
   DataPlane& plane_;
   int index_;
@@ -117,6 +119,8 @@ class Worker : public session::SessionContext {
   std::string logScratch_;
   stats::DigestStats digestStats_;
   Counters counters_;
+  // max_connections counters of the current snapshot's servers, looked up without a lock.
+  std::unordered_map<const config::Server*, pool::ServerLoad::Counter*> serverCounters_;
   // Hits of the current rule set by rule index, and those of earlier rule sets by rule_id.
   std::vector<uint64_t> ruleHits_;
   std::unordered_map<int, uint64_t> foldedRuleHits_;

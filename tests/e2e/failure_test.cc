@@ -128,3 +128,27 @@ TEST_CASE("SIGTERM lets the running query finish, then exits 0") {
   MysqlClient late;
   CHECK_FALSE(late.connect(appOptions(proxy, ClusterEnv::get().value("TEST_SCHEMA"))));
 }
+
+TEST_CASE("a server's max_connections is respected; idle connections still serve") {
+  ProxyProcess proxy;
+  ProxyProcess::Options options;
+  options.configSql = ProxyProcess::clusterConfig() +
+                      "UPDATE mysql_servers SET max_connections = 1 WHERE hostgroup_id = 10;\n";
+  REQUIRE(proxy.start(options));
+  const std::string schema = ClusterEnv::get().value("TEST_SCHEMA");
+  MysqlClient a;
+  REQUIRE(a.connect(appOptions(proxy, schema)));
+  MysqlClient b;
+  REQUIRE(b.connect(appOptions(proxy, schema)));
+  a.exec("BEGIN");  // holds the writer's only connection
+  a.exec("SELECT 1");
+  CHECK_FALSE(b.query("SELECT 2"));
+  CHECK(b.errorCode() == 9001);
+  CHECK(b.errorText().find("free connections") != std::string::npos);
+  a.exec("COMMIT");                    // the connection goes back to the pool...
+  CHECK(b.scalar("SELECT 3") == "3");  // ...and serves b
+  MysqlClient root;
+  connectRoot(root, ClusterEnv::get().writerPort());
+  CHECK(root.scalar("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'app'") ==
+        "1");
+}
