@@ -265,9 +265,9 @@ void ClientSession::handleQuery(p::Bytes payload) {
   const auto& runtime = *context_.runtime();
   // One pass over the text for both the stats and the rules; no allocation once the scratch
   // buffer has grown.
-  sql::DigestResult digest =
-      sql::computeDigest(*query, context_.digestScratch(),
-                         {static_cast<size_t>(runtime.mysql.queryDigestsMaxQueryLength)});
+  sql::DigestOptions digestOptions;
+  digestOptions.maxLength = static_cast<size_t>(runtime.mysql.queryDigestsMaxQueryLength);
+  sql::DigestResult digest = sql::computeDigest(*query, context_.digestScratch(), digestOptions);
   queryDigest_ = digest.hash;
   trackQuery_ = runtime.mysql.queryDigestsMaxEntries > 0;
   if (trackQuery_) {

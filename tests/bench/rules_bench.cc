@@ -118,8 +118,8 @@ int main(int argc, char** argv) {
   std::vector<Subject> fast;
   std::vector<Subject> plain;
   for (const int count : kCounts) {
-    fast.push_back({count, true, compileOrDie(count, true)});
-    plain.push_back({count, false, compileOrDie(count, false)});
+    fast.push_back({count, true, compileOrDie(count, true), {}});
+    plain.push_back({count, false, compileOrDie(count, false), {}});
   }
   std::vector<Subject*> fastPtrs;
   std::vector<Subject*> plainPtrs;
