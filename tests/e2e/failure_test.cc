@@ -4,6 +4,9 @@
 #include <atomic>
 #include <thread>
 
+#include <poll.h>
+#include <sys/socket.h>
+
 #include "tests/support/cluster_env.h"
 #include "tests/support/mysql_client.h"
 #include "tests/support/proxy_process.h"
@@ -151,4 +154,28 @@ TEST_CASE("a server's max_connections is respected; idle connections still serve
   connectRoot(root, ClusterEnv::get().writerPort());
   CHECK(root.scalar("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'app'") ==
         "1");
+}
+
+TEST_CASE("an idle client is disconnected after mysql-wait_timeout") {
+  ProxyProcess proxy;
+  ProxyProcess::Options options;
+  options.configSql = ProxyProcess::clusterConfig() + "SET mysql-wait_timeout=1500;\n";
+  REQUIRE(proxy.start(options));
+  MysqlClient c;
+  REQUIRE(c.connect(appOptions(proxy)));
+  REQUIRE(c.scalar("SELECT 1") == "1");
+  // Watch the socket without sending anything (a query would reset the idle clock).
+  int fd = static_cast<int>(mysql_get_socket(c.handle()));
+  CHECK(waitFor(
+      [&] {
+        pollfd p{fd, POLLIN | POLLRDHUP, 0};
+        if (::poll(&p, 1, 0) <= 0) {
+          return false;
+        }
+        char byte;
+        return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;  // orderly close
+      },
+      std::chrono::seconds(30)));
+  MysqlClient other;
+  REQUIRE(other.connect(appOptions(proxy)));  // the proxy itself is fine
 }

@@ -136,10 +136,16 @@ TEST_CASE("flagIN/flagOUT chains, apply=0, replace_pattern and error_msg") {
   admin.exec(
       "INSERT INTO mysql_query_rules (rule_id, active, match_pattern, error_msg, apply) VALUES "
       "(30, 1, '^DROP TABLE', 'DROP is blocked by rwproxy', 1)");
+  admin.exec(
+      "INSERT INTO mysql_query_rules (rule_id, active, match_pattern, OK_msg, apply) VALUES "
+      "(31, 1, '^SET NAMES latin9', 'ignored by rwproxy', 1)");
   admin.exec("LOAD MYSQL QUERY RULES TO RUNTIME");
   MysqlClient c;
   connectApp(c, proxy.appPort(), "rwtest");
   CHECK(serverIds(c, "SELECT @@server_id /* chain_me */", 10)["1"] == 10);
+  // OK_msg answers OK without a backend: latin9 is no MariaDB charset, so a server would fail.
+  c.exec("SET NAMES latin9");
+  CHECK(std::string(mysql_info(c.handle()) ? mysql_info(c.handle()) : "") == "ignored by rwproxy");
   CHECK(c.scalar("SELECT 111") == "222");
   CHECK_FALSE(c.query("DROP TABLE t"));
   CHECK(c.errorText() == "DROP is blocked by rwproxy");
