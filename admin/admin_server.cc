@@ -6,7 +6,28 @@
 
 namespace rwproxy::admin {
 
-AdminServer::AdminServer(AdminExecutor& executor) : executor_(executor) {}
+namespace {
+
+// mysql-connect_timeout_client's default: the same patience as on the app port.
+constexpr uint64_t kAdminLoginTimeoutMs = 10000;
+
+}  // namespace
+
+AdminServer::AdminServer(AdminExecutor& executor) : executor_(executor) {
+  ticker_ = std::make_unique<net::Timer>(loop_, [this] { onTick(); });
+  ticker_->start(1000, 1000);
+}
+
+void AdminServer::onTick() {
+  uint64_t now = net::nowMs(loop_);
+  std::vector<AdminSession*> all;
+  for (auto& [raw, s] : sessions_) {
+    all.push_back(raw);
+  }
+  for (auto* s : all) {
+    s->closeIfLoginExpired(now, kAdminLoginTimeoutMs);
+  }
+}
 
 AdminServer::~AdminServer() {
   stop();
@@ -15,6 +36,7 @@ AdminServer::~AdminServer() {
   }
   sessions_.clear();
   listeners_.clear();
+  ticker_.reset();
 }
 
 std::string AdminServer::listen(const std::string& ifaces) {
@@ -50,6 +72,7 @@ void AdminServer::start() {
 
 void AdminServer::stop() {
   loop_.post([this] {
+    ticker_.reset();
     listeners_.clear();
     std::vector<AdminSession*> all;
     for (auto& [raw, s] : sessions_) {

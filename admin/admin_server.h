@@ -12,6 +12,7 @@
 #include "admin/admin_runtime.h"
 #include "proxy/net/listener.h"
 #include "proxy/net/loop.h"
+#include "proxy/net/timer.h"
 
 namespace rwproxy::admin {
 
@@ -42,6 +43,7 @@ class AdminServer {
 
  private:
   void onAccept(uv_stream_t* server);
+  void onTick();
 
   AdminExecutor& executor_;
   net::Loop loop_;
@@ -50,6 +52,7 @@ class AdminServer {
   std::unordered_map<AdminSession*, std::unique_ptr<AdminSession>> sessions_;
   std::string scratch_;
   uint32_t nextId_ = 1;
+  std::unique_ptr<net::Timer> ticker_;
   std::thread thread_;
 };
 

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "admin/admin_server.h"
+#include "proxy/net/timer.h"
 #include "proxy/protocol/column_definition.h"
 #include "proxy/protocol/command.h"
 #include "proxy/protocol/constants.h"
@@ -46,6 +47,7 @@ bool AdminSession::start(uv_stream_t* listener) {
   }
   stream_.peer(clientHost_, clientPort_);
   loopback_ = isLoopback(clientHost_);
+  connectedMs_ = net::nowMs(server_.loop());
   input_.setMaxPayload(64 * 1024);  // until logged in: a login packet is small
   auth_ = std::make_unique<session::ServerAuth>(id_, session::ServerAuth::randomSalt());
   std::string& out = server_.scratch();
@@ -67,6 +69,12 @@ void AdminSession::close() {
 }
 
 void AdminSession::onClosed(int) { close(); }
+
+void AdminSession::closeIfLoginExpired(uint64_t nowMs, uint64_t timeoutMs) {
+  if (!loggedIn_ && nowMs - connectedMs_ > timeoutMs) {
+    close();
+  }
+}
 
 std::optional<std::string> AdminSession::passwordFor(std::string_view user) const {
   auto admin = server_.executor().adminRuntime();

@@ -22,6 +22,9 @@ class AdminSession : private net::StreamHandler {
   ~AdminSession() override;
 
   bool start(uv_stream_t* listener);
+  // A connection that has not logged in within `timeoutMs` of connecting is closed: the admin
+  // port must not be held open by clients that never authenticate.
+  void closeIfLoginExpired(uint64_t nowMs, uint64_t timeoutMs);
   void close();
 
  private:
@@ -46,6 +49,7 @@ class AdminSession : private net::StreamHandler {
   int clientPort_ = 0;
   bool loopback_ = false;
   bool loggedIn_ = false;
+  uint64_t connectedMs_ = 0;
   bool statsOnly_ = false;
   uint32_t capabilities_ = 0;
   bool closed_ = false;

@@ -181,3 +181,12 @@ TEST_CASE("a corrupt datadir is refused with a clear error, never reset") {
   CHECK_FALSE(broken.start(same));
   CHECK(broken.log().find("rwproxy.db") != std::string::npos);
 }
+
+TEST_CASE("an admin client that never logs in is dropped") {
+  ProxyProcess proxy;
+  REQUIRE(proxy.start({}));
+  CHECK(waitForServerClose(proxy.adminPort(), 60));  // after about 10 s
+  MysqlClient admin;
+  connectAdmin(admin, proxy);
+  CHECK(admin.scalar("SELECT 1") == "1");
+}
