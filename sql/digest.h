@@ -75,6 +75,17 @@ DigestResult computeDigest(std::string_view query, char* out, size_t outCapacity
 DigestResult computeDigest(std::string_view query, std::string& out,
                            const DigestOptions& options = {});
 
+// MurmurHash3's 64-bit finalizer (fmix64): spreads every input bit over the output. Shared
+// with other 64-bit keys of the proxy (e.g. the digest stats' composite keys).
+constexpr uint64_t mix64(uint64_t k) noexcept {
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  k *= 0xc4ceb9fe1a85ec53ULL;
+  k ^= k >> 33;
+  return k;
+}
+
 // FNV-1a 64 + fmix64 of `digestText` (see above).
 uint64_t digestHash(std::string_view digestText) noexcept;
 

@@ -7,15 +7,8 @@ namespace {
 constexpr uint64_t kFnvOffsetBasis = 0xcbf29ce484222325ULL;
 constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
 
-// MurmurHash3's 64-bit finalizer: FNV-1a alone mixes the last bytes poorly into the high bits.
-constexpr uint64_t fmix64(uint64_t k) noexcept {
-  k ^= k >> 33;
-  k *= 0xff51afd7ed558ccdULL;
-  k ^= k >> 33;
-  k *= 0xc4ceb9fe1a85ec53ULL;
-  k ^= k >> 33;
-  return k;
-}
+// FNV-1a alone mixes the last bytes poorly into the high bits: finish with mix64.
+constexpr uint64_t fmix64(uint64_t k) noexcept { return mix64(k); }
 
 int hexValue(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';

@@ -8,18 +8,12 @@
 #include <tuple>
 #include <utility>
 
+#include "sql/digest.h"
+
 namespace rwproxy::stats {
 namespace {
 
-// MurmurHash3's fmix64: spreads every input bit over the output.
-constexpr uint64_t fmix64(uint64_t k) noexcept {
-  k ^= k >> 33;
-  k *= 0xff51afd7ed558ccdULL;
-  k ^= k >> 33;
-  k *= 0xc4ceb9fe1a85ec53ULL;
-  k ^= k >> 33;
-  return k;
-}
+constexpr uint64_t fmix64(uint64_t k) noexcept { return sql::mix64(k); }
 
 constexpr uint64_t combine(uint64_t seed, uint64_t value) noexcept {
   return fmix64(seed ^ (value + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2)));
