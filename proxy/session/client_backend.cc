@@ -5,6 +5,7 @@
 #include "proxy/protocol/err_packet.h"
 #include "proxy/session/client_session.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -193,7 +194,9 @@ void ClientSession::recordQuery(const BackendConnection& backend) {
     event.schemaname = schema_;
     event.client = clientHost_;
     event.hostgroup = id.hostgroup;
-    event.server = std::string_view(server, n > 0 ? static_cast<size_t>(n) : 0);
+    // snprintf returns the untruncated length: never view past the buffer for a long host.
+    size_t length = n < 0 ? 0 : std::min(static_cast<size_t>(n), sizeof server - 1);
+    event.server = std::string_view(server, length);
     event.durationUs = durationUs;
     event.rowsSent = t.rowCount();
     event.rowsAffected = t.affectedRows();

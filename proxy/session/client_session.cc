@@ -383,8 +383,10 @@ void ClientSession::writeRaw(p::Bytes bytes) { stream_.write(bytes); }
 void ClientSession::writeOk(uint8_t seq, uint16_t extraStatus, std::string_view info) {
   p::OkPacket ok;
   ok.info = info;
-  ok.statusFlags = static_cast<uint16_t>((inTransaction_ ? p::kServerStatusInTrans : 0) |
-                                         p::kServerStatusAutocommit | extraStatus);
+  // The session's real state: a client that set autocommit=0 must not be told it is on.
+  ok.statusFlags =
+      static_cast<uint16_t>((inTransaction_ ? p::kServerStatusInTrans : 0) |
+                            (autocommitOff_ ? 0 : p::kServerStatusAutocommit) | extraStatus);
   std::string& out = context_.scratch();
   out.clear();
   size_t header = p::beginPacket(out);

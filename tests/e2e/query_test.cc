@@ -218,3 +218,14 @@ TEST_CASE("a fast_forward user passes straight through") {
   CHECK(c.scalar("SELECT @x") == "42");
   CHECK(c.scalar("SELECT COUNT(*) > 0 FROM t") == "1");
 }
+
+TEST_CASE("replies the proxy makes itself carry the session's real autocommit state") {
+  MysqlClient c;
+  connectProxy(c, "rwtest");
+  c.exec("SET autocommit = 0");
+  REQUIRE(mysql_ping(c.handle()) == 0);  // answered by the proxy, not a backend
+  CHECK((c.handle()->server_status & SERVER_STATUS_AUTOCOMMIT) == 0);
+  c.exec("SET autocommit = 1");
+  REQUIRE(mysql_ping(c.handle()) == 0);
+  CHECK((c.handle()->server_status & SERVER_STATUS_AUTOCOMMIT) != 0);
+}
