@@ -12,6 +12,13 @@ namespace rwproxy::session {
 
 namespace p = rwproxy::protocol;
 
+namespace {
+
+// How long a client that sent a broken packet may keep sending before we hang up on it.
+constexpr uint64_t kDrainTimeoutMs = 5000;
+
+}  // namespace
+
 ClientSession::ClientSession(SessionContext& context, uint32_t id)
     : context_(context), id_(id), stream_(context.loop(), *this) {}
 
@@ -23,7 +30,7 @@ ClientSession::~ClientSession() {
 
 bool ClientSession::busy() const {
   return state_ == State::Connecting || state_ == State::SyncingSchema ||
-         state_ == State::Executing || state_ == State::Closed;
+         state_ == State::Executing || state_ == State::Draining || state_ == State::Closed;
 }
 
 void ClientSession::close(const std::optional<p::Error>& error) {
@@ -31,7 +38,9 @@ void ClientSession::close(const std::optional<p::Error>& error) {
     return;
   }
   if (error) {
-    writeError(*error, 0);
+    // The answer to the packet that broke: the next sequence id of the login, or 1 after a
+    // command's 0.
+    writeError(*error, auth_ ? auth_->nextSequence() : 1);
   }
   bool wasExecuting = state_ == State::Executing || state_ == State::Piping;
   state_ = State::Closed;
@@ -55,9 +64,20 @@ void ClientSession::close(const std::optional<p::Error>& error) {
   context_.sessionClosed(*this);
 }
 
+void ClientSession::closeAfterError(const p::Error& error) {
+  writeError(error, auth_ ? auth_->nextSequence() : 1);
+  if (backend_) {
+    dropBackend();
+  }
+  input_.releaseMemory();
+  state_ = State::Draining;
+  lastActivityMs_ = net::nowMs(context_.loop());
+  stream_.startReading();
+}
+
 void ClientSession::closeWhenIdle() {
   closeWhenIdle_ = true;
-  if (state_ == State::Idle || state_ == State::Login) {
+  if (state_ == State::Idle || state_ == State::Login || state_ == State::Draining) {
     close();
   }
 }
@@ -70,12 +90,17 @@ void ClientSession::onTick(uint64_t nowMs) {
   } else if (state_ == State::Idle &&
              nowMs - lastActivityMs_ > static_cast<uint64_t>(vars.waitTimeoutMs)) {
     close();
+  } else if (state_ == State::Draining && nowMs - lastActivityMs_ > kDrainTimeoutMs) {
+    close();
   }
 }
 
 // ---- input ----
 
 void ClientSession::onRead(std::span<const uint8_t> data) {
+  if (state_ == State::Draining) {
+    return;  // dropped; the client's last packet was already answered
+  }
   lastActivityMs_ = net::nowMs(context_.loop());
   if (state_ == State::Piping) {
     if (backend_) {
@@ -112,7 +137,7 @@ void ClientSession::drainBuffered() {
   while (!busy()) {
     auto next = input_.next();
     if (!next) {
-      close(next.error());
+      closeAfterError(next.error());
       return;
     }
     if (!next->has_value()) {

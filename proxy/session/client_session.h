@@ -27,7 +27,10 @@ namespace rwproxy::session {
 //   any -> Closed
 class ClientSession : public net::Deletable, private net::StreamHandler, private BackendListener {
  public:
-  enum class State { Login, Idle, Connecting, SyncingSchema, Executing, Piping, Closed };
+  // Draining: a protocol error was answered; the rest of what the client sends is read and
+  // dropped until it hangs up (or a few seconds pass), so the ERR reaches it rather than a
+  // reset connection.
+  enum class State { Login, Idle, Connecting, SyncingSchema, Executing, Piping, Draining, Closed };
 
   ClientSession(SessionContext& context, uint32_t id);
   ~ClientSession() override;
@@ -36,6 +39,8 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   bool start(uv_stream_t* server);
   // Ends the session: the one way out. Sends `error` first when given.
   void close(const std::optional<protocol::Error>& error = std::nullopt);
+  // Answers a broken packet with `error`, then drains the client (State::Draining).
+  void closeAfterError(const protocol::Error& error);
   // KILL from another session: closes, and stops the running query on its server.
   void kill(bool queryOnly);
   // Called every second by the worker: handshake and idle timeouts.

@@ -190,3 +190,18 @@ TEST_CASE("an idle client is disconnected after mysql-wait_timeout") {
   MysqlClient other;
   REQUIRE(other.connect(appOptions(proxy)));  // the proxy itself is fine
 }
+
+TEST_CASE("a command larger than mysql-max_allowed_packet gets 1153 and the proxy goes on") {
+  ProxyProcess proxy;
+  ProxyProcess::Options options;
+  options.configSql = ProxyProcess::clusterConfig() + "SET mysql-max_allowed_packet=1048576;\n";
+  REQUIRE(proxy.start(options));
+  MysqlClient c;
+  REQUIRE(c.connect(appOptions(proxy)));
+  std::string big = "SELECT '" + std::string(2 * 1024 * 1024, 'x') + "'";
+  CHECK_FALSE(c.query(big));
+  CHECK(c.errorCode() == 1153);
+  MysqlClient d;
+  REQUIRE(d.connect(appOptions(proxy)));
+  CHECK(d.scalar("SELECT LENGTH('" + std::string(1000, 'y') + "')") == "1000");
+}
