@@ -19,6 +19,12 @@ struct TcpStream::ConnectOp {
   TcpStream* owner;
 };
 
+struct TcpStream::ResolveOp {
+  uv_getaddrinfo_t req;
+  TcpStream* owner;
+  int port;
+};
+
 namespace {
 
 void freeTcp(uv_handle_t* handle) noexcept { delete reinterpret_cast<uv_tcp_t*>(handle); }
@@ -60,13 +66,69 @@ int TcpStream::accept(uv_stream_t* server) {
 
 int TcpStream::connect(const std::string& host, int port) {
   sockaddr_storage addr{};
-  if (uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr)) != 0 &&
-      uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr)) != 0) {
-    return UV_EINVAL;
+  if (uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr)) == 0 ||
+      uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr)) == 0) {
+    return connectTo(reinterpret_cast<const sockaddr*>(&addr));
   }
+  // A host name (mysql_servers.hostname often is one): resolve it off the loop thread.
+  auto* op = new ResolveOp{{}, this, port};
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  int rc = uv_getaddrinfo(loop_.raw(), &op->req, &TcpStream::onResolvedCb, host.c_str(), nullptr,
+                          &hints);
+  if (rc != 0) {
+    delete op;
+    return rc;
+  }
+  resolveOp_ = op;
+  return 0;
+}
+
+void TcpStream::onResolvedCb(uv_getaddrinfo_t* req, int status, addrinfo* result) noexcept {
+  auto* op = reinterpret_cast<ResolveOp*>(req);
+  TcpStream* self = op->owner;
+  int port = op->port;
+  delete op;
+  if (self == nullptr) {
+    uv_freeaddrinfo(result);
+    return;  // closed meanwhile
+  }
+  self->resolveOp_ = nullptr;
+  int rc = status;
+  if (rc == 0) {
+    // IPv4 first: database servers commonly listen on IPv4 only, while resolvers often list
+    // ::1 before 127.0.0.1 for "localhost". One address is tried; a failure is reported.
+    addrinfo* chosen = nullptr;
+    for (int family : {AF_INET, AF_INET6}) {
+      for (addrinfo* ai = result; ai != nullptr && chosen == nullptr; ai = ai->ai_next) {
+        if (ai->ai_family == family) {
+          chosen = ai;
+        }
+      }
+    }
+    if (chosen == nullptr) {
+      rc = UV_EAI_NONAME;
+    } else {
+      if (chosen->ai_family == AF_INET) {
+        reinterpret_cast<sockaddr_in*>(chosen->ai_addr)->sin_port =
+            htons(static_cast<uint16_t>(port));
+      } else {
+        reinterpret_cast<sockaddr_in6*>(chosen->ai_addr)->sin6_port =
+            htons(static_cast<uint16_t>(port));
+      }
+      rc = self->connectTo(chosen->ai_addr);
+    }
+  }
+  uv_freeaddrinfo(result);
+  if (rc != 0) {
+    self->handler_.onConnected(rc);
+  }
+}
+
+int TcpStream::connectTo(const sockaddr* addr) {
   auto* op = new ConnectOp{{}, this};
-  int rc = uv_tcp_connect(&op->req, tcp_, reinterpret_cast<const sockaddr*>(&addr),
-                          &TcpStream::onConnectCb);
+  int rc = uv_tcp_connect(&op->req, tcp_, addr, &TcpStream::onConnectCb);
   if (rc != 0) {
     delete op;
     return rc;
@@ -203,6 +265,11 @@ void TcpStream::detachRequests() {
   if (connectOp_ != nullptr) {
     connectOp_->owner = nullptr;
     connectOp_ = nullptr;
+  }
+  if (resolveOp_ != nullptr) {
+    resolveOp_->owner = nullptr;
+    uv_cancel(reinterpret_cast<uv_req_t*>(&resolveOp_->req));  // its callback still frees it
+    resolveOp_ = nullptr;
   }
 }
 

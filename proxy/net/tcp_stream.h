@@ -40,7 +40,8 @@ class TcpStream {
 
   // For a server: accept a pending connection of `server` into this stream.
   int accept(uv_stream_t* server);
-  // For a client: connect to host:port (numeric IPv4 or IPv6 address). onConnected follows.
+  // For a client: connect to host:port (an IPv4 or IPv6 address, or a name resolved
+  // asynchronously). onConnected follows unless this returns an error.
   int connect(const std::string& host, int port);
 
   void startReading();
@@ -74,8 +75,11 @@ class TcpStream {
   static void onReadCb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept;
   static void onWriteCb(uv_write_t* req, int status) noexcept;
   static void onConnectCb(uv_connect_t* req, int status) noexcept;
+  static void onResolvedCb(uv_getaddrinfo_t* req, int status, addrinfo* result) noexcept;
+  int connectTo(const sockaddr* addr);
   struct WriteOp;
   struct ConnectOp;
+  struct ResolveOp;
   void startWrite();
   void fail(int uvError);
   void detachRequests();
@@ -87,6 +91,7 @@ class TcpStream {
   // objects that outlive a close: libuv calls their callbacks after uv_close.
   WriteOp* writeOp_ = nullptr;
   ConnectOp* connectOp_ = nullptr;
+  ResolveOp* resolveOp_ = nullptr;
   std::string queued_;  // bytes waiting for the write in progress to finish
   bool reading_ = false;
 };

@@ -48,7 +48,9 @@ void BackendConnection::close() {
   } else {
     stream_.close();
   }
-  connectTimer_.reset();
+  if (connectTimer_) {
+    connectTimer_->stop();  // not freed here: close() may run inside the timer's own callback
+  }
   state_ = State::Broken;
 }
 
@@ -57,21 +59,19 @@ void BackendConnection::connect(const BackendCredentials& credentials, uint64_t 
   credentials_ = credentials;
   listener_ = &listener;
   state_ = State::Connecting;
-  connectTimer_ = std::make_unique<net::Timer>(loop_, [this] {
+  int rc = stream_.connect(identity_.host, identity_.port);
+  // The timer also reports an immediate failure: the caller must not see a callback inside
+  // connect(), and the timer dies with this object (a posted task would not).
+  connectTimer_ = std::make_unique<net::Timer>(loop_, [this, rc] {
+    if (rc != 0) {
+      fail(lostConnection(identity_, std::string("connect: ") + uv_strerror(rc)));
+      return;
+    }
     fail(p::Error{
         9001, "HY000",
         "Timeout connecting to backend " + identity_.host + ":" + std::to_string(identity_.port)});
   });
-  connectTimer_->start(timeoutMs);
-  int rc = stream_.connect(identity_.host, identity_.port);
-  if (rc != 0) {
-    // Report asynchronously: the caller must not see a callback inside connect().
-    loop_.post([this, rc] {
-      if (state_ == State::Connecting) {
-        fail(lostConnection(identity_, uv_strerror(rc)));
-      }
-    });
-  }
+  connectTimer_->start(rc != 0 ? 0 : timeoutMs);
 }
 
 void BackendConnection::onConnected(int uvError) {

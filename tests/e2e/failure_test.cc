@@ -205,3 +205,31 @@ TEST_CASE("a command larger than mysql-max_allowed_packet gets 1153 and the prox
   REQUIRE(d.connect(appOptions(proxy)));
   CHECK(d.scalar("SELECT LENGTH('" + std::string(1000, 'y') + "')") == "1000");
 }
+
+TEST_CASE("servers may be given by host name; an unknown name is a clear error") {
+  const auto& env = ClusterEnv::get();
+  ProxyProcess proxy;
+  ProxyProcess::Options options;
+  options.configSql =
+      "INSERT INTO mysql_servers (hostgroup_id, hostname, port) VALUES (10, 'localhost', " +
+      std::to_string(env.writerPort()) +
+      ");\n"
+      "INSERT INTO mysql_servers (hostgroup_id, hostname, port) VALUES (30, "
+      "'no-such-host.invalid', 3306);\n"
+      "INSERT INTO mysql_users (username, password, default_hostgroup) VALUES ('app', 'app_pw', "
+      "10);\n"
+      "INSERT INTO mysql_users (username, password, default_hostgroup) VALUES ('root', 'rootpw', "
+      "30);\n";
+  REQUIRE(proxy.start(options));
+  MysqlClient c;
+  REQUIRE(c.connect(appOptions(proxy)));
+  CHECK(c.scalar("SELECT @@server_id") == "1");
+  MysqlClient lost;
+  ConnectOptions o = appOptions(proxy);
+  o.user = "root";
+  o.password = "rootpw";
+  REQUIRE(lost.connect(o));
+  CHECK_FALSE(lost.query("SELECT 1"));
+  CHECK(lost.errorCode() == 9001);
+  CHECK(lost.errorText().find("hostgroup 30") != std::string::npos);
+}
