@@ -23,7 +23,11 @@ Worker::Worker(DataPlane& plane, int index, config::RuntimePtr runtime)
 
 Worker::~Worker() {
   join();
+  // Out of the map first: a session still open closes itself in its destructor and would look
+  // itself up in sessions_ while the map is being cleared.
+  auto sessions = std::move(sessions_);
   sessions_.clear();
+  sessions.clear();
   kills_.clear();
   mirrors_.clear();
   pool_.closeAll();
