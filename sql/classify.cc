@@ -182,6 +182,7 @@ class FlagScanner {
   size_t indexInStatement_ = 0;
   int depth_ = 0;
   bool afterSemicolon_ = false;
+  bool afterInto_ = false;
   size_t userVariables_ = 0;
   Token first_, p1_, p2_, p3_;
 };
@@ -210,9 +211,21 @@ void FlagScanner::scan(FlatTokenizer stream) noexcept {
 }
 
 void FlagScanner::onToken(const Token& t) noexcept {
+  if (p1_.kind == TokenKind::LeftParen && isKeyword(p2_, "LAST_INSERT_ID") &&
+      t.kind != TokenKind::RightParen) {
+    c_.setsLastInsertId = true;
+  }
+  // SELECT ... INTO @a, @b: the targets follow INTO, separated by commas.
+  const bool intoList =
+      afterInto_ && (t.kind == TokenKind::UserVariable || t.kind == TokenKind::Comma);
+  afterInto_ = intoList || isKeyword(t, "INTO");
   switch (t.kind) {
     case TokenKind::UserVariable:
       ++userVariables_;
+      if (afterInto_) c_.assignsUserVariables = true;
+      break;
+    case TokenKind::Operator:
+      if (p1_.kind == TokenKind::UserVariable && t.text == ":=") c_.assignsUserVariables = true;
       break;
     case TokenKind::SystemVariable: {
       std::string_view name = t.text.substr(2);

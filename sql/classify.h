@@ -61,9 +61,12 @@ struct Classification {
   // Every @x occurrence is a SET target assigned a literal (SET @a = 5, @b = 'x'): the session
   // state could be replayed instead of pinning the connection.
   bool userVariablesLiteralOnly = false;
+  // A statement other than SET writes a user variable: `@x := expr` or `... INTO @x, @y`.
+  bool assignsUserVariables = false;
   bool usesSqlCalcFoundRows = false;   // SQL_CALC_FOUND_ROWS
   bool usesFoundRows = false;          // FOUND_ROWS(
   bool usesLastInsertId = false;       // LAST_INSERT_ID(, @@identity, @@last_insert_id
+  bool setsLastInsertId = false;       // LAST_INSERT_ID(expr): the call with an argument
   bool usesGetLock = false;            // GET_LOCK(
   bool createsTemporaryTable = false;  // CREATE [OR REPLACE] TEMPORARY TABLE
   // A `;` followed by more tokens that are not comments. Not set inside the body of CREATE

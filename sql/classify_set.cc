@@ -16,22 +16,6 @@ bool isSign(const Token& t) noexcept {
   return t.kind == TokenKind::Operator && (t.text == "-" || t.text == "+");
 }
 
-bool isLiteralValue(const Token& t) noexcept {
-  switch (t.kind) {
-    case TokenKind::String:
-    case TokenKind::DoubleQuotedString:
-    case TokenKind::Integer:
-    case TokenKind::Decimal:
-    case TokenKind::HexNumber:
-    case TokenKind::BitNumber:
-    case TokenKind::Null:
-    case TokenKind::Boolean:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // Strips quotes from a simple quoted literal: 'ON' -> ON. Escapes are not expected in booleans.
 std::string_view unquote(const Token& t) noexcept {
   const bool quoted = t.kind == TokenKind::String || t.kind == TokenKind::DoubleQuotedString;

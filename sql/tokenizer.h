@@ -106,6 +106,24 @@ inline bool isKeyword(const Token& token, std::string_view upper) noexcept {
 // digits) and the closing "*/" (if present).
 std::string_view executableCommentBody(std::string_view commentText) noexcept;
 
+// A literal value: a string, a number, NULL, TRUE or FALSE (the digest treats only strings and
+// numbers as literals: see digest.cc).
+inline bool isLiteralValue(const Token& token) noexcept {
+  switch (token.kind) {
+    case TokenKind::String:
+    case TokenKind::DoubleQuotedString:
+    case TokenKind::Integer:
+    case TokenKind::Decimal:
+    case TokenKind::HexNumber:
+    case TokenKind::BitNumber:
+    case TokenKind::Null:
+    case TokenKind::Boolean:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // Tokens that carry no meaning for the statement: whitespace, comments and optimizer hints.
 inline bool isTrivia(TokenKind kind) noexcept {
   return kind == TokenKind::Whitespace || kind == TokenKind::Comment ||

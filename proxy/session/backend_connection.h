@@ -14,6 +14,7 @@
 #include "proxy/protocol/result.h"
 #include "proxy/session/packet_scanner.h"
 #include "proxy/session/reply_tracker.h"
+#include "proxy/session/session_vars.h"
 
 namespace rwproxy::session {
 
@@ -91,6 +92,12 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   const BackendIdentity& identity() const { return identity_; }
   const std::string& schema() const { return schema_; }
   void setSchema(std::string schema) { schema_ = std::move(schema); }
+  // The replayable session state run on this connection since its login.
+  SessionVars& vars() { return vars_; }
+  const SessionVars& vars() const { return vars_; }
+  // What LAST_INSERT_ID() returns here: the last non-zero insert id of an OK (0 after login).
+  uint64_t lastInsertId() const { return lastInsertId_; }
+  void setLastInsertId(uint64_t id) { lastInsertId_ = id; }
   uint32_t serverThreadId() const { return threadId_; }
   uint32_t capabilities() const { return capabilities_; }
   const ReplyTracker& tracker() const { return tracker_; }
@@ -112,6 +119,8 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   net::TcpStream stream_;
   BackendIdentity identity_;
   std::string schema_;
+  SessionVars vars_;
+  uint64_t lastInsertId_ = 0;
   BackendCredentials credentials_;
   BackendListener* listener_ = nullptr;
   State state_ = State::Connecting;

@@ -26,9 +26,8 @@ void ClientSession::forward(p::Bytes payload, ReplyShape shape) {
   forwardedAny_ = false;
   failedServers_.clear();
   // Frame the command as the client sent it (sequence 0); kept only while we must wait.
-  std::string& framed = backend_ && backend_->ready() && backend_->schema() == schema_
-                            ? context_.scratch()
-                            : pending_;
+  std::string& framed =
+      backend_ && backend_->ready() && backendInSync() ? context_.scratch() : pending_;
   framed.clear();
   uint8_t seq = 0;
   p::appendPacket(framed, seq, payload);
@@ -99,16 +98,7 @@ void ClientSession::onBackendReady(BackendConnection&) {
 }
 
 void ClientSession::sendToBackend() {
-  if (backend_->schema() != schema_ && !schema_.empty()) {
-    state_ = State::SyncingSchema;
-    syncReply_.clear();
-    std::string& out = context_.scratch();
-    out.clear();
-    size_t header = p::beginPacket(out);
-    p::encodeInitDb(out, schema_);
-    uint8_t seq = 0;
-    p::endPacket(out, header, seq);
-    backend_->execute(p::asBytes(out), ReplyShape::OkOrError, *this);
+  if (syncBackend()) {
     return;
   }
   state_ = State::Executing;
@@ -118,8 +108,73 @@ void ClientSession::sendToBackend() {
   }
 }
 
+bool ClientSession::backendInSync() const {
+  return (schema_.empty() || backend_->schema() == schema_) && backend_->vars() == vars_ &&
+         (!needsInsertId_ || backend_->lastInsertId() == lastInsertId_);
+}
+
+bool ClientSession::syncBackend() {
+  if (backendInSync()) {
+    return false;
+  }
+  state_ = State::Syncing;
+  syncReply_.clear();
+  std::string& out = context_.scratch();
+  out.clear();
+  size_t header = p::beginPacket(out);
+  if (!schema_.empty() && backend_->schema() != schema_) {
+    p::encodeInitDb(out, schema_);
+  } else {
+    out.push_back(static_cast<char>(p::Command::Query));
+    out.append("SET ");
+    size_t listStart = out.size();
+    if (!vars_.appendSyncFrom(backend_->vars(), backend_->identity().charset, out)) {
+      // Its charset cannot be undone here: this connection is no use to this client.
+      backend_->close();
+      context_.loop().deferredDelete(std::move(backend_));
+      state_ = State::Connecting;
+      startBackend();
+      return true;
+    }
+    if (needsInsertId_ && backend_->lastInsertId() != lastInsertId_) {
+      out.append(out.size() == listStart ? "" : ", ")
+          .append("last_insert_id = ")
+          .append(std::to_string(lastInsertId_));
+    }
+  }
+  uint8_t seq = 0;
+  p::endPacket(out, header, seq);
+  backend_->execute(p::asBytes(out), ReplyShape::OkOrError, *this);
+  return true;
+}
+
+void ClientSession::onSyncDone(BackendConnection& backend) {
+  const ReplyTracker& t = backend.tracker();
+  if (t.failed()) {
+    // The server refuses the client's state (its schema is gone, a variable's value is no
+    // longer accepted): the command gets the server's error.
+    p::Bytes reply = p::asBytes(syncReply_);
+    auto err = reply.size() > 4 ? p::ErrPacket::decode(reply.subspan(4), backend.capabilities())
+                                : p::Result<p::ErrPacket>(p::Error::malformed("empty reply"));
+    writeError(err ? err->toError() : err.error(), 1);
+    releaseBackend();
+    finishCommand();
+    return;
+  }
+  syncReply_.clear();
+  if (!schema_.empty() && backend.schema() != schema_) {
+    backend.setSchema(schema_);
+  } else {
+    backend.vars() = vars_;
+    if (needsInsertId_) {
+      backend.setLastInsertId(lastInsertId_);
+    }
+  }
+  sendToBackend();
+}
+
 void ClientSession::onBackendReply(BackendConnection& backend, p::Bytes bytes) {
-  if (state_ == State::SyncingSchema) {
+  if (state_ == State::Syncing) {
     syncReply_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     return;
   }
@@ -131,23 +186,11 @@ void ClientSession::onBackendReply(BackendConnection& backend, p::Bytes bytes) {
 }
 
 void ClientSession::onBackendReplyDone(BackendConnection& backend) {
-  const ReplyTracker& t = backend.tracker();
-  if (state_ == State::SyncingSchema) {
-    if (t.failed()) {
-      // The client's schema is gone on this server: answer the command with the server's error.
-      p::Bytes reply = p::asBytes(syncReply_);
-      auto err = reply.size() > 4 ? p::ErrPacket::decode(reply.subspan(4), backend.capabilities())
-                                  : p::Result<p::ErrPacket>(p::Error::malformed("empty reply"));
-      writeError(err ? err->toError() : err.error(), 1);
-      releaseBackend();
-      finishCommand();
-      return;
-    }
-    backend.setSchema(schema_);
-    syncReply_.clear();
-    sendToBackend();
+  if (state_ == State::Syncing) {
+    onSyncDone(backend);
     return;
   }
+  const ReplyTracker& t = backend.tracker();
   if (shape_ == ReplyShape::ResultSets && (trackQuery_ || logQuery_)) {
     recordQuery(backend);
   }
@@ -162,13 +205,26 @@ void ClientSession::onBackendReplyDone(BackendConnection& backend) {
     inTransaction_ = (t.statusFlags() & p::kServerStatusInTrans) != 0;
     autocommitOff_ = (t.statusFlags() & p::kServerStatusAutocommit) == 0;
   }
-  if (!t.failed() && pinReason_[0] == '\0') {
-    if (!statementStateless_) {
-      pinReason_ = statementReason_;
-    } else if (t.lastInsertId() != 0) {
-      pinReason_ = "last_insert_id";  // LAST_INSERT_ID() must see this connection
+  if (!t.failed()) {
+    if (t.lastInsertId() != 0) {
+      lastInsertId_ = t.lastInsertId();
+      backend.setLastInsertId(lastInsertId_);
+    }
+    if (!pendingSet_.empty()) {
+      vars_.apply(pendingSet_);
+      backend.vars().apply(pendingSet_);
+    }
+    if (pinReason_[0] == '\0') {
+      if (!statementStateless_) {
+        pinReason_ = statementReason_;
+      } else if (watchStateChange_ && (t.statusFlags() & p::kServerSessionStateChanged) != 0) {
+        // The server says the statement changed session state we did not see coming (a
+        // stored function's SET, a dropped current schema): keep what holds it.
+        pinReason_ = "session_state_changed";
+      }
     }
   }
+
   releaseBackend();
   finishCommand();
 }
@@ -210,6 +266,9 @@ void ClientSession::recordQuery(const BackendConnection& backend) {
 
 void ClientSession::finishCommand() {
   commandRuntime_.reset();
+  pendingSet_.clear();
+  needsInsertId_ = false;
+  watchStateChange_ = false;
   failedServers_.clear();
   if (state_ == State::Closed) {
     return;

@@ -172,6 +172,8 @@ void ClientSession::handleChangeUser(p::Bytes payload) {
   inTransaction_ = false;
   autocommitOff_ = false;
   pinReason_ = "";
+  vars_.clear();
+  lastInsertId_ = 0;
   writeOk(1);
 }
 

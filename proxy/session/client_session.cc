@@ -4,9 +4,13 @@
 #include "proxy/protocol/constants.h"
 #include "proxy/protocol/err_packet.h"
 #include "proxy/protocol/ok_packet.h"
+#include "proxy/protocol/text_row.h"
 #include "proxy/session/statement_hints.h"
 #include "rules/rule_set.h"
 #include "sql/digest.h"
+#include "sql/session_set.h"
+
+#include <cstdio>
 
 namespace rwproxy::session {
 
@@ -29,8 +33,8 @@ ClientSession::~ClientSession() {
 }
 
 bool ClientSession::busy() const {
-  return state_ == State::Connecting || state_ == State::SyncingSchema ||
-         state_ == State::Executing || state_ == State::Draining || state_ == State::Closed;
+  return state_ == State::Connecting || state_ == State::Syncing || state_ == State::Executing ||
+         state_ == State::Draining || state_ == State::Closed;
 }
 
 void ClientSession::close(const std::optional<p::Error>& error) {
@@ -224,15 +228,19 @@ void ClientSession::handleCommand(p::Bytes payload) {
       handleChangeUser(payload);
       return;
     case p::Command::ResetConnection:
+      // The server forgets the session state; so do we. A held connection is reset with the
+      // client; without one there is nothing on any server to reset.
+      inTransaction_ = false;
+      autocommitOff_ = false;
+      vars_.clear();
+      lastInsertId_ = 0;
       if (backend_ && backend_->ready()) {
-        pinReason_ = "";  // the server forgets the session state; so do we on OK
+        pinReason_ = "";
         statementStateless_ = true;
-        inTransaction_ = false;
-        autocommitOff_ = false;
+        backend_->vars().clear();
+        backend_->setLastInsertId(0);
         forward(payload, ReplyShape::OkOrError);
       } else {
-        inTransaction_ = false;
-        autocommitOff_ = false;
         writeOk(1);
       }
       return;
@@ -310,13 +318,29 @@ void ClientSession::handleQuery(p::Bytes payload) {
       pendingSchema_ = hints.useSchema;
       statementStateless_ = true;
       break;
+    case StatementHints::Kind::LastInsertId:
+      if (!backend_) {
+        answerLastInsertId(hints.columnName);
+        return;
+      }
+      statementStateless_ = true;  // a held connection knows its own value
+      break;
     case StatementHints::Kind::Stateless:
       statementStateless_ = true;
+      needsInsertId_ = hints.usesLastInsertId;
+      watchStateChange_ = hints.watchStateChange;
       break;
     case StatementHints::Kind::Stateful:
     case StatementHints::Kind::Kill:
       statementStateless_ = false;
       statementReason_ = hints.reason;
+      if (hints.isSet) {
+        if (auto set = sql::parseReplayableSet(*query)) {
+          // Replayed on whichever connection serves the client next: no need to keep this one.
+          pendingSet_ = std::move(*set);
+          statementStateless_ = true;
+        }
+      }
       break;
   }
   forward(payload, ReplyShape::ResultSets);
@@ -417,6 +441,27 @@ void ClientSession::writeOk(uint8_t seq, uint16_t extraStatus, std::string_view 
   size_t header = p::beginPacket(out);
   ok.encode(out, capabilities_ | p::kClientProtocol41);
   p::endPacket(out, header, seq);
+  writeRaw(p::asBytes(out));
+}
+
+void ClientSession::answerLastInsertId(std::string_view columnName) {
+  p::ColumnDefinition41 column =
+      p::makeTextColumn(std::string(columnName), p::ColumnType::LongLong);
+  column.characterSet = p::kCharsetBinary;
+  column.columnLength = 21;
+  column.flags = p::kColumnNotNull | p::kColumnUnsigned | p::kColumnBinary;
+  char digits[24];
+  int n =
+      std::snprintf(digits, sizeof digits, "%llu", static_cast<unsigned long long>(lastInsertId_));
+  p::TextValue value(std::string_view(digits, static_cast<size_t>(n)));
+  uint16_t status = static_cast<uint16_t>((inTransaction_ ? p::kServerStatusInTrans : 0) |
+                                          (autocommitOff_ ? 0 : p::kServerStatusAutocommit));
+  std::string& out = context_.scratch();
+  out.clear();
+  uint8_t seq = 1;
+  p::encodeResultSetHead(out, seq, std::span(&column, 1), capabilities_, status);
+  p::encodeTextRowPacket(out, seq, std::span(&value, 1));
+  p::encodeResultSetEnd(out, seq, capabilities_, status);
   writeRaw(p::asBytes(out));
 }
 

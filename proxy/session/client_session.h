@@ -14,6 +14,7 @@
 #include "proxy/session/backend_connection.h"
 #include "proxy/session/server_auth.h"
 #include "proxy/session/session_context.h"
+#include "proxy/session/session_vars.h"
 #include "rules/decision.h"
 #include "sql/digest.h"
 
@@ -23,14 +24,14 @@ namespace rwproxy::session {
 // backend connection borrowed from the worker's pool, its reply streamed straight back.
 //
 // State diagram (proxy/session/README.md):
-//   Login -> Idle <-> {Connecting -> SyncingSchema -> Executing} ; Idle -> Piping (fast_forward)
+//   Login -> Idle <-> {Connecting -> Syncing -> Executing} ; Idle -> Piping (fast_forward)
 //   any -> Closed
 class ClientSession : public net::Deletable, private net::StreamHandler, private BackendListener {
  public:
   // Draining: a protocol error was answered; the rest of what the client sends is read and
   // dropped until it hangs up (or a few seconds pass), so the ERR reaches it rather than a
   // reset connection.
-  enum class State { Login, Idle, Connecting, SyncingSchema, Executing, Piping, Draining, Closed };
+  enum class State { Login, Idle, Connecting, Syncing, Executing, Piping, Draining, Closed };
 
   ClientSession(SessionContext& context, uint32_t id);
   ~ClientSession() override;
@@ -94,6 +95,15 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   void startMirror(const rules::RuleSet& ruleSet, rules::QueryContext ctx,
                    const rules::Decision& decision);
   void forward(protocol::Bytes payload, ReplyShape shape);
+  // The borrowed connection has the client's schema, session variables and (when the
+  // statement needs it) LAST_INSERT_ID().
+  bool backendInSync() const;
+  // Sends what brings the connection in line (COM_INIT_DB, then one SET); false when nothing
+  // had to be sent.
+  bool syncBackend();
+  void onSyncDone(BackendConnection& backend);
+  // SELECT LAST_INSERT_ID() answered from the last OK packet.
+  void answerLastInsertId(std::string_view columnName);
   void startBackend();
   void connectBackend();
   void sendToBackend();
@@ -143,6 +153,12 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   std::string pending_;        // the framed command while a backend is being made ready
   std::string syncReply_;      // the COM_INIT_DB reply while syncing a borrowed connection
   std::string pendingSchema_;  // COM_INIT_DB / USE: the schema that becomes current on OK
+  // A replayable SET in flight: applied to the client's state and the connection's on OK.
+  std::vector<sql::SessionAssignment> pendingSet_;
+  SessionVars vars_;            // the client's session variables (replayed on each connection)
+  uint64_t lastInsertId_ = 0;   // what LAST_INSERT_ID() returns for this client
+  bool needsInsertId_ = false;  // the statement in flight reads LAST_INSERT_ID()
+  bool watchStateChange_ = false;
   ReplyShape shape_ = ReplyShape::None;
   bool statementStateless_ = false;
   const char* statementReason_ = "";  // why the statement in flight would pin

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "sql/classify.h"
+#include "sql/token_stream.h"
 
 namespace rwproxy::session {
 
@@ -52,16 +53,77 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+sql::Token nextToken(sql::FlatTokenizer& t) { return t.nextSignificant(); }
+
+bool isLastInsertIdVariable(std::string_view text) {
+  std::string_view name = text.substr(2);
+  if (size_t dot = name.find('.'); dot != std::string_view::npos) {
+    if (!iequals(name.substr(0, dot), "SESSION")) {
+      return false;
+    }
+    name = name.substr(dot + 1);
+  }
+  return iequals(name, "IDENTITY") || iequals(name, "LAST_INSERT_ID");
+}
+
+// SELECT LAST_INSERT_ID() | @@identity | @@last_insert_id [[AS] alias] [;]
+bool isLastInsertIdQuery(std::string_view q, StatementHints& h) {
+  sql::FlatTokenizer tokens(q);
+  if (!sql::isKeyword(nextToken(tokens), "SELECT")) {
+    return false;
+  }
+  sql::Token t = nextToken(tokens);
+  const char* start = t.text.data();
+  if (sql::isKeyword(t, "LAST_INSERT_ID")) {
+    if (nextToken(tokens).kind != sql::TokenKind::LeftParen) {
+      return false;
+    }
+    t = nextToken(tokens);
+    if (t.kind != sql::TokenKind::RightParen) {
+      return false;
+    }
+  } else if (t.kind != sql::TokenKind::SystemVariable || !isLastInsertIdVariable(t.text)) {
+    return false;
+  }
+  h.columnName =
+      std::string_view(start, static_cast<size_t>(t.text.data() + t.text.size() - start));
+  t = nextToken(tokens);
+  if (sql::isKeyword(t, "AS")) {
+    t = nextToken(tokens);
+  }
+  if (t.kind == sql::TokenKind::Word || t.kind == sql::TokenKind::QuotedIdentifier ||
+      t.kind == sql::TokenKind::String) {
+    if (t.unterminated || sql::isKeyword(t, "FROM") || sql::isKeyword(t, "INTO")) {
+      return false;
+    }
+    h.columnName = t.kind == sql::TokenKind::Word ? t.text : t.text.substr(1, t.text.size() - 2);
+    if (h.columnName.find_first_of("`'\\") != std::string_view::npos) {
+      return false;  // an escaped quote: not worth unescaping
+    }
+    t = nextToken(tokens);
+  }
+  if (t.kind == sql::TokenKind::Semicolon) {
+    t = nextToken(tokens);
+  }
+  return t.kind == sql::TokenKind::End;
+}
+
 }  // namespace
 
 // Everything but USE and KILL: what sql::classify says about the state a statement leaves.
 static StatementHints classifyState(std::string_view q) {
   StatementHints h;
   sql::Classification c = sql::classify(q);
+  h.isSet = c.kind == sql::StatementKind::Set;
+  h.usesLastInsertId = c.usesLastInsertId;
   if (c.hasMultipleStatements) {
     h.reason = "multi_statement";
-  } else if (c.usesUserVariables) {
+  } else if (c.assignsUserVariables || (c.usesUserVariables && h.isSet)) {
+    // Reading a user variable is fine on any connection: the client's replayable variables
+    // are synced before each statement, and the others pin when they are set.
     h.reason = "user_variable";
+  } else if (c.setsLastInsertId) {
+    h.reason = "last_insert_id";
   } else if (c.createsTemporaryTable) {
     h.reason = "temporary_table";
   } else if (c.usesGetLock) {
@@ -78,6 +140,9 @@ static StatementHints classifyState(std::string_view q) {
       case sql::StatementKind::Replace:
       case sql::StatementKind::Ddl:
       case sql::StatementKind::Show:
+        h.kind = StatementHints::Kind::Stateless;
+        h.watchStateChange = true;
+        return h;
       // Transaction state is read from the server's status flags after each reply.
       case sql::StatementKind::Begin:
       case sql::StatementKind::Commit:
@@ -164,6 +229,10 @@ StatementHints inspectStatement(std::string_view q) {
       h.kind = StatementHints::Kind::Kill;
       h.killId = id;
     }
+    return h;
+  }
+  if (iequals(verb, "SELECT") && isLastInsertIdQuery(q, h)) {
+    h.kind = StatementHints::Kind::LastInsertId;
     return h;
   }
   return classifyState(q);

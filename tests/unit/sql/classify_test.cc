@@ -280,3 +280,25 @@ TEST_CASE("classification survives every prefix", "[sql][classify]") {
 
 }  // namespace
 }  // namespace rwproxy::sql
+
+namespace rwproxy::sql {
+namespace {
+
+TEST_CASE("writes to user variables outside SET are told from reads", "[sql][classify]") {
+  CHECK_FALSE(classify("SELECT @a, @b + 1 FROM t WHERE x = @c").assignsUserVariables);
+  CHECK_FALSE(classify("INSERT INTO t VALUES (@a)").assignsUserVariables);
+  CHECK(classify("SELECT @a := @a + 1 FROM t").assignsUserVariables);
+  CHECK(classify("SELECT a, b INTO @x, @y FROM t").assignsUserVariables);
+  CHECK(classify("SELECT a FROM t LIMIT 1 INTO @x").assignsUserVariables);
+}
+
+TEST_CASE("LAST_INSERT_ID(expr) is told from LAST_INSERT_ID()", "[sql][classify]") {
+  Classification read = classify("INSERT INTO c (p) VALUES (LAST_INSERT_ID())");
+  CHECK(read.usesLastInsertId);
+  CHECK_FALSE(read.setsLastInsertId);
+  CHECK(classify("UPDATE s SET id = LAST_INSERT_ID(id + 1)").setsLastInsertId);
+  CHECK(classify("SELECT LAST_INSERT_ID(5)").setsLastInsertId);
+}
+
+}  // namespace
+}  // namespace rwproxy::sql

@@ -1,0 +1,189 @@
+// Session state moves with the client, not with the backend connection: schema, charset,
+// sql_mode, time_zone, user variables and LAST_INSERT_ID() stay right while clients take
+// turns on one pooled connection. The writer allows this proxy a single connection, so a
+// statement that wrongly kept it would make the other client's next query fail with 9001.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "tests/support/cluster_env.h"
+#include "tests/support/mysql_client.h"
+#include "tests/support/proxy_process.h"
+
+using namespace rwproxy::test;
+
+namespace {
+
+constexpr const char* kUser = "stateuser";
+constexpr const char* kPassword = "state_pw";
+
+ProxyProcess& proxy() {
+  static ProxyProcess p;
+  if (!p.running()) {
+    // Its own account: other tests share the cluster, and the connection count below must
+    // see only this test's.
+    MysqlClient root;
+    connectRoot(root, ClusterEnv::get().writerPort());
+    root.exec(std::string("CREATE USER IF NOT EXISTS '") + kUser + "'@'%' IDENTIFIED BY '" +
+              kPassword + "'");
+    root.exec(std::string("GRANT ALL ON rwtest.* TO '") + kUser + "'@'%'");
+    root.exec(std::string("GRANT ALL ON rwtest2.* TO '") + kUser + "'@'%'");
+    ProxyProcess::Options options;
+    options.configSql = ProxyProcess::clusterConfig() +
+                        "INSERT INTO mysql_users (username, password, default_hostgroup) "
+                        "VALUES ('" +
+                        kUser + "', '" + kPassword +
+                        "', 10);\n"
+                        "UPDATE mysql_servers SET max_connections = 1 WHERE hostgroup_id = 10;\n";
+    options.threads = 1;  // pools are per worker: one worker, one shared connection
+    REQUIRE(p.start(options));
+  }
+  return p;
+}
+
+void connect(MysqlClient& c, const std::string& db) {
+  ConnectOptions o = appOptions(proxy(), db);
+  o.user = kUser;
+  o.password = kPassword;
+  REQUIRE(c.connect(o));
+}
+
+std::string backendConnections() {
+  MysqlClient root;
+  connectRoot(root, ClusterEnv::get().writerPort());
+  return root.scalar(
+      std::string("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER='") + kUser +
+      "'");
+}
+
+// Everything a client's session state decides, in one row.
+std::vector<std::string> stateOf(MysqlClient& c) {
+  auto rs = c.query(
+      "SELECT DATABASE(), @@character_set_client, @@collation_connection, @@sql_mode, "
+      "@@time_zone");
+  REQUIRE(rs);
+  REQUIRE(rs->rows.size() == 1);
+  std::vector<std::string> out;
+  for (const auto& v : rs->rows[0]) {
+    out.push_back(v.value_or("NULL"));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("clients with different schema, charset, sql_mode and time_zone share one connection") {
+  MysqlClient a;
+  connect(a, "rwtest");
+  MysqlClient b;
+  connect(b, "rwtest2");
+  a.exec("SET NAMES latin1");
+  a.exec("SET sql_mode = 'ANSI_QUOTES', time_zone = '+05:00'");
+  b.exec("SET NAMES utf8mb4 COLLATE utf8mb4_bin");
+  b.exec("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
+  b.exec("SET @@time_zone = '-03:00'");
+  const std::vector<std::string> wantA = {"rwtest", "latin1", "latin1_swedish_ci", "ANSI_QUOTES",
+                                          "+05:00"};
+  const std::vector<std::string> wantB = {"rwtest2", "utf8mb4", "utf8mb4_bin",
+                                          "NO_ENGINE_SUBSTITUTION", "-03:00"};
+  for (int round = 0; round < 3; ++round) {
+    INFO("round " << round);
+    CHECK(stateOf(a) == wantA);
+    CHECK(stateOf(b) == wantB);
+  }
+  CHECK(backendConnections() == "1");
+
+  // DEFAULT takes a variable back to what a fresh login has.
+  MysqlClient root;
+  connectRoot(root, ClusterEnv::get().writerPort());
+  a.exec("SET sql_mode = DEFAULT");
+  CHECK(a.scalar("SELECT @@sql_mode") == root.scalar("SELECT @@GLOBAL.sql_mode"));
+  CHECK(b.scalar("SELECT @@sql_mode") == "NO_ENGINE_SUBSTITUTION");
+
+  // A third client with nothing set sees the login defaults, not a neighbour's leftovers.
+  MysqlClient c;
+  connect(c, "rwtest");
+  CHECK(stateOf(c) == std::vector<std::string>{"rwtest", "utf8mb4", "utf8mb4_general_ci",
+                                               root.scalar("SELECT @@GLOBAL.sql_mode"),
+                                               root.scalar("SELECT @@GLOBAL.time_zone")});
+  CHECK(backendConnections() == "1");
+}
+
+TEST_CASE("user variables set from literals follow their client") {
+  MysqlClient a;
+  connect(a, "rwtest");
+  MysqlClient b;
+  connect(b, "rwtest");
+  a.exec("SET @x = 5, @y = 'hello'");
+  CHECK_FALSE(b.query("SELECT @x")->rows[0][0].has_value());
+  b.exec("SET @x = 7");
+  auto rs = a.query("SELECT @x, @y, CONCAT(@y, '!')");
+  REQUIRE(rs);
+  CHECK(rs->rows[0][0] == "5");
+  CHECK(rs->rows[0][1] == "hello");
+  CHECK(rs->rows[0][2] == "hello!");
+  CHECK(b.scalar("SELECT @x") == "7");
+  CHECK(backendConnections() == "1");
+}
+
+TEST_CASE("LAST_INSERT_ID() is the client's own, on any connection") {
+  MysqlClient a;
+  connect(a, "rwtest");
+  MysqlClient b;
+  connect(b, "rwtest");
+  a.exec("INSERT INTO t (v) VALUES ('lii-a')");
+  std::string idA = a.scalar("SELECT MAX(id) FROM t WHERE v = 'lii-a'");
+  b.exec("INSERT INTO t (v) VALUES ('lii-b')");
+  std::string idB = b.scalar("SELECT MAX(id) FROM t WHERE v = 'lii-b'");
+  REQUIRE(idA != idB);
+  CHECK(a.scalar("SELECT LAST_INSERT_ID()") == idA);
+  CHECK(a.scalar("SELECT @@identity") == idA);
+  CHECK(b.scalar("SELECT LAST_INSERT_ID()") == idB);
+  // A statement that uses the value runs on a connection that was told it.
+  CHECK(a.scalar("SELECT LAST_INSERT_ID() + 0") == idA);
+  a.exec("INSERT INTO t (v) SELECT CONCAT('child-of-', LAST_INSERT_ID())");
+  CHECK(b.scalar("SELECT COUNT(*) FROM t WHERE v = 'child-of-" + idA + "'") == "1");
+  CHECK(backendConnections() == "1");
+}
+
+TEST_CASE("state the proxy cannot replay keeps the connection with its client") {
+  const char* const pinning[] = {
+      "CREATE TEMPORARY TABLE tmp_pin (x INT)",
+      "SET @when = NOW()",
+      "SELECT 1 INTO @one",
+      "SELECT GET_LOCK('session-state-test', 0)",
+  };
+  for (const char* statement : pinning) {
+    INFO(statement);
+    MysqlClient holder;
+    connect(holder, "rwtest");
+    MysqlClient other;
+    connect(other, "rwtest");
+    holder.exec(statement);
+    CHECK_FALSE(other.query("SELECT 1"));
+    CHECK(other.errorCode() == 9001);
+    // The holder's state is intact on its connection.
+    CHECK(holder.scalar("SELECT 2") == "2");
+  }
+  // The pinned connections were closed with their clients: the next client gets one.
+  MysqlClient last;
+  connect(last, "rwtest");
+  CHECK(last.scalar("SELECT 3") == "3");
+}
+
+TEST_CASE("reset_connection and change_user forget the client's session state") {
+  MysqlClient a;
+  connect(a, "rwtest");
+  a.exec("SET @x = 5, time_zone = '+01:00'");
+  REQUIRE(a.scalar("SELECT @x") == "5");
+  REQUIRE(mysql_reset_connection(a.handle()) == 0);
+  CHECK_FALSE(a.query("SELECT @x")->rows[0][0].has_value());
+  MysqlClient root;
+  connectRoot(root, ClusterEnv::get().writerPort());
+  CHECK(a.scalar("SELECT @@time_zone") == root.scalar("SELECT @@GLOBAL.time_zone"));
+  a.exec("SET @y = 6, sql_mode = 'ANSI'");
+  REQUIRE(mysql_change_user(a.handle(), kUser, kPassword, "rwtest2") == 0);
+  CHECK_FALSE(a.query("SELECT @y")->rows[0][0].has_value());
+  CHECK(a.scalar("SELECT @@sql_mode") == root.scalar("SELECT @@GLOBAL.sql_mode"));
+  CHECK(a.scalar("SELECT DATABASE()") == "rwtest2");
+}
