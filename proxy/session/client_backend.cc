@@ -54,6 +54,11 @@ void ClientSession::startBackend() {
   };
   const config::Server* server =
       context_.router().pick(*commandRuntime_, hostgroup_, failedServers_, hasRoom);
+  if (server == nullptr && failedServers_.empty() &&
+      context_.router().pick(*commandRuntime_, hostgroup_) != nullptr) {
+    waitForBackend();  // servers are up but full
+    return;
+  }
   if (server == nullptr) {
     backendLost(p::Error{
         9001, "HY000",
@@ -67,6 +72,7 @@ void ClientSession::startBackend() {
   if (!fastForward_) {
     auto pooled = context_.pool().acquire(identity, schema_);
     if (pooled) {
+      noteWaitOver(false);
       backend_ = std::move(pooled);
       sendToBackend();
       return;
@@ -78,10 +84,45 @@ void ClientSession::startBackend() {
     startBackend();  // another worker took the last slot meanwhile: try the next server
     return;
   }
+  noteWaitOver(false);
   backend_ = std::make_unique<BackendConnection>(context_.loop(), std::move(identity), schema_);
   backend_->setSlot(std::move(slot));
   backend_->connect(credentials_,
                     static_cast<uint64_t>(commandRuntime_->mysql.connectTimeoutServerMs), *this);
+}
+
+void ClientSession::waitForBackend() {
+  uint64_t waitedMs = net::nowMs(context_.loop()) - commandStartMs_;
+  uint64_t maxMs = static_cast<uint64_t>(commandRuntime_->mysql.connectTimeoutServerMaxMs);
+  if (waitedMs >= maxMs) {
+    noteWaitOver(true);
+    backendLost(p::Error{9001, "HY000",
+                         "Max connect timeout reached while reaching hostgroup " +
+                             std::to_string(hostgroup_) + " after " + std::to_string(waitedMs) +
+                             "ms: every server is at max_connections and none freed a "
+                             "connection (mysql-connect_timeout_server_max)"});
+    return;
+  }
+  if (waitStartNs_ == 0) {
+    waitStartNs_ = uv_hrtime();
+  }
+  state_ = State::Waiting;
+  context_.waitForBackend(*this);
+}
+
+void ClientSession::retryBackend() {
+  if (state_ != State::Waiting) {
+    return;
+  }
+  state_ = State::Connecting;
+  startBackend();
+}
+
+void ClientSession::noteWaitOver(bool timedOut) {
+  if (waitStartNs_ != 0) {
+    context_.recordPoolWait((uv_hrtime() - waitStartNs_) / 1000, timedOut);
+    waitStartNs_ = 0;
+  }
 }
 
 void ClientSession::onBackendReady(BackendConnection&) {
@@ -360,10 +401,17 @@ void ClientSession::dropBackend() {
     context_.loop().deferredDelete(std::move(backend_));
     return;
   }
-  context_.pool().release(std::move(backend_));
+  context_.returnBackend(std::move(backend_));
 }
 
 void ClientSession::kill(bool queryOnly) {
+  if (state_ == State::Waiting && queryOnly) {
+    // Nothing runs on a server yet: the command just ends.
+    waitStartNs_ = 0;
+    writeError(p::Error{1317, "70100", "Query execution was interrupted"}, 1);
+    finishCommand();
+    return;
+  }
   if (backend_ && (state_ == State::Executing || state_ == State::Piping)) {
     context_.killOnServer(backend_->identity(), credentials_, backend_->serverThreadId(),
                           queryOnly);

@@ -33,8 +33,8 @@ ClientSession::~ClientSession() {
 }
 
 bool ClientSession::busy() const {
-  return state_ == State::Connecting || state_ == State::Syncing || state_ == State::Executing ||
-         state_ == State::Draining || state_ == State::Closed;
+  return state_ == State::Connecting || state_ == State::Waiting || state_ == State::Syncing ||
+         state_ == State::Executing || state_ == State::Draining || state_ == State::Closed;
 }
 
 void ClientSession::close(const std::optional<p::Error>& error) {

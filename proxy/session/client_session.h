@@ -31,7 +31,18 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   // Draining: a protocol error was answered; the rest of what the client sends is read and
   // dropped until it hangs up (or a few seconds pass), so the ERR reaches it rather than a
   // reset connection.
-  enum class State { Login, Idle, Connecting, Syncing, Executing, Piping, Draining, Closed };
+  // Waiting: every server of the hostgroup is at max_connections; queued on the worker.
+  enum class State {
+    Login,
+    Idle,
+    Connecting,
+    Waiting,
+    Syncing,
+    Executing,
+    Piping,
+    Draining,
+    Closed
+  };
 
   ClientSession(SessionContext& context, uint32_t id);
   ~ClientSession() override;
@@ -46,6 +57,8 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   void kill(bool queryOnly);
   // Called every second by the worker: handshake and idle timeouts.
   void onTick(uint64_t nowMs);
+  // The worker's wait queue: try again to get a backend connection (State::Waiting only).
+  void retryBackend();
   // Shutdown: close now when idle, else after the running command.
   void closeWhenIdle();
 
@@ -106,6 +119,9 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   void answerLastInsertId(std::string_view columnName);
   void startBackend();
   void connectBackend();
+  // Every server is full: wait in the worker's queue, or fail once the wait is too long.
+  void waitForBackend();
+  void noteWaitOver(bool timedOut);
   void sendToBackend();
   void finishCommand();
   void backendLost(const protocol::Error& error);
@@ -167,6 +183,7 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   config::RuntimePtr commandRuntime_;  // keeps failedServers_ valid across a reload
   std::vector<const config::Server*> failedServers_;
   uint64_t commandStartMs_ = 0;
+  uint64_t waitStartNs_ = 0;  // when the command started waiting for a connection (0: it did not)
   const char* pinReason_ = "";
   // The query in flight, for stats_mysql_query_digest and the events log.
   uint64_t queryDigest_ = 0;

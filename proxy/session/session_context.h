@@ -43,6 +43,15 @@ class SessionContext {
   virtual bool eventsLogEnabled() = 0;
   virtual std::string& rewriteScratch() = 0;
 
+  // Every ONLINE server of the session's hostgroup is full: the worker calls
+  // session.retryBackend() when a connection may have become free (FIFO across its waiters).
+  virtual void waitForBackend(ClientSession& session) = 0;
+  // A connection the session no longer needs, in a state fit for another client: pooled, or
+  // closed when a session on another worker waits for a free slot.
+  virtual void returnBackend(std::unique_ptr<BackendConnection> backend) = 0;
+  // A session that waited got a connection after `waitedUs`, or gave up.
+  virtual void recordPoolWait(uint64_t waitedUs, bool timedOut) = 0;
+
   // The proxy-wide count of open connections to `server` (mysql_servers.max_connections).
   virtual pool::ServerLoad::Counter* serverCounter(const config::Server& server) = 0;
 

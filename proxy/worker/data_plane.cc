@@ -1,5 +1,6 @@
 #include "proxy/worker/data_plane.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <iterator>
@@ -122,6 +123,8 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
     std::mutex mutex;
     uint64_t questions = 0, created = 0, aborted = 0, mirrorsDropped = 0;  // GUARDED_BY(mutex)
     uint64_t digestMemory = 0, idleBackends = 0;                           // GUARDED_BY(mutex)
+    uint64_t poolWaits = 0, poolWaitTimeouts = 0;                          // GUARDED_BY(mutex)
+    stats::LatencyHistogram poolWaitTimes;                                 // GUARDED_BY(mutex)
   };
   auto sums = std::make_shared<Sums>();
   onEveryWorker([sums](Worker& w) {
@@ -132,6 +135,9 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
     sums->mirrorsDropped += w.mirrorsDropped();
     sums->digestMemory += w.digestMemoryBytes();
     sums->idleBackends += w.pool().idleCount();
+    sums->poolWaits += w.waiters().waits();
+    sums->poolWaitTimeouts += w.waiters().timeouts();
+    sums->poolWaitTimes.merge(w.waiters().waitTimes());
   });
   auto log = eventsLog_.counters();
   std::lock_guard lock(sums->mutex);
@@ -142,6 +148,12 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
       {"Client_Connections_aborted", n(sums->aborted)},
       {"Questions", n(sums->questions)},
       {"Server_Connections_idle", n(sums->idleBackends)},
+      // Sessions that found every server of their hostgroup at max_connections and queued.
+      {"ConnPool_get_conn_wait", n(sums->poolWaits)},
+      {"ConnPool_get_conn_wait_timeout", n(sums->poolWaitTimeouts)},
+      {"ConnPool_get_conn_wait_p99_us", n(stats::percentile(sums->poolWaitTimes, 0.99))},
+      {"ConnPool_sessions_waiting",
+       n(static_cast<uint64_t>(std::max(0, waitingForBackend_.load(std::memory_order_relaxed))))},
       {"Query_digest_memory", n(sums->digestMemory)},
       {"Mirror_queries_dropped", n(sums->mirrorsDropped)},
       {"Eventslog_events_written", n(log.written)},

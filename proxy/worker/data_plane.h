@@ -45,6 +45,8 @@ class DataPlane {
   void registerSession(uint32_t id, int worker);
   void unregisterSession(uint32_t id);
   int clientConnections() const { return clients_.load(std::memory_order_relaxed); }
+  // Client sessions waiting for a backend connection, on all workers.
+  std::atomic<int>& sessionsWaitingForBackend() { return waitingForBackend_; }
 
   // Runs `task` on every worker's thread and waits for all (bounded by `timeoutMs`); for the
   // admin thread's stats reads. Returns false when a worker did not answer in time.
@@ -65,6 +67,7 @@ class DataPlane {
  private:
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<int> clients_{0};
+  std::atomic<int> waitingForBackend_{0};
   std::atomic<uint32_t> nextSessionId_{1};
   // Taken on connect and disconnect only, never per query.
   std::mutex mutex_;

@@ -14,7 +14,13 @@ Worker::Worker(DataPlane& plane, int index, config::RuntimePtr runtime)
       listener_(loop_, [this](uv_stream_t* server) { onAccept(server); }),
       runtime_(std::move(runtime)),
       pool_(loop_),
-      router_(0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(index + 1)) {
+      router_(0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(index + 1)),
+      waiters_(loop_, plane.sessionsWaitingForBackend(), [this](uint32_t id) {
+        auto it = sessions_.find(id);
+        if (it != sessions_.end() && it->second) {
+          it->second->retryBackend();
+        }
+      }) {
   digestStats_.setMaxEntries(static_cast<size_t>(runtime_->mysql.queryDigestsMaxEntries));
   mapServerCounters();
   ticker_ = std::make_unique<net::Timer>(loop_, [this] { onTick(); });
@@ -266,6 +272,21 @@ void Worker::mirror(int hostgroup, const session::BackendIdentity& identity,
                    mirrors_.erase(it);
                  }
                }));
+}
+
+void Worker::waitForBackend(session::ClientSession& session) { waiters_.add(session.id()); }
+
+void Worker::returnBackend(std::unique_ptr<session::BackendConnection> backend) {
+  auto waitingElsewhere = static_cast<size_t>(
+      std::max(0, plane_.sessionsWaitingForBackend().load(std::memory_order_relaxed)));
+  if (waitingElsewhere > waiters_.size()) {
+    // A session on another worker waits for a slot this idle connection holds: free it.
+    backend->close();
+    loop_.deferredDelete(std::move(backend));
+  } else {
+    pool_.release(std::move(backend));
+  }
+  waiters_.wakeSoon();
 }
 
 void Worker::sessionClosed(session::ClientSession& session) {

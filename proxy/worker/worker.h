@@ -17,6 +17,7 @@
 #include "proxy/session/mirror_task.h"
 #include "proxy/session/server_kill.h"
 #include "proxy/session/session_context.h"
+#include "proxy/worker/connection_waiters.h"
 
 namespace rwproxy::worker {
 
@@ -62,6 +63,12 @@ class Worker : public session::SessionContext {
     uint64_t clientConnectionsAborted = 0;
   };
   pool::ServerLoad::Counter* serverCounter(const config::Server& server) override;
+  void waitForBackend(session::ClientSession& session) override;
+  void returnBackend(std::unique_ptr<session::BackendConnection> backend) override;
+  void recordPoolWait(uint64_t waitedUs, bool timedOut) override {
+    waiters_.recordWait(waitedUs, timedOut);
+  }
+  const ConnectionWaiters& waiters() const { return waiters_; }
   void countQuestion() override { ++counters_.questions; }
   void countLoginFailure() override { ++counters_.clientConnectionsAborted; }
   const Counters& counters() const { return counters_; }
@@ -125,6 +132,7 @@ class Worker : public session::SessionContext {
   std::vector<uint64_t> ruleHits_;
   std::unordered_map<int, uint64_t> foldedRuleHits_;
   std::unique_ptr<net::Timer> ticker_;
+  ConnectionWaiters waiters_;
   std::unordered_map<uint32_t, std::unique_ptr<session::ClientSession>> sessions_;
   std::unordered_map<uint64_t, std::unique_ptr<session::ServerKill>> kills_;
   uint64_t nextKillKey_ = 0;

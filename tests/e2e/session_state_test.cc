@@ -34,7 +34,9 @@ ProxyProcess& proxy() {
                         "VALUES ('" +
                         kUser + "', '" + kPassword +
                         "', 10);\n"
-                        "UPDATE mysql_servers SET max_connections = 1 WHERE hostgroup_id = 10;\n";
+                        "UPDATE mysql_servers SET max_connections = 1 WHERE hostgroup_id = 10;\n"
+                        // A client that finds the connection held gives up quickly.
+                        "SET mysql-connect_timeout_server_max = 300;\n";
     options.threads = 1;  // pools are per worker: one worker, one shared connection
     REQUIRE(p.start(options));
   }

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+
+#include "proxy/net/loop.h"
+#include "proxy/net/timer.h"
+#include "proxy/stats/latency_histogram.h"
+
+namespace rwproxy::worker {
+
+// Client sessions of one worker waiting for a backend connection: every ONLINE server of their
+// hostgroup is at max_connections and this worker's pool has nothing idle for them. They are
+// retried in arrival order (FIFO) whenever a connection may have become free: at once when one
+// comes back to this worker's pool, and every millisecond while anyone waits, which catches
+// connections closed on other workers. A waiter that runs out of time gets its error from the
+// session itself (mysql-connect_timeout_server_max). The queue holds at most one entry per
+// client session, so mysql-max_connections bounds it.
+class ConnectionWaiters {
+ public:
+  // `retry` re-runs a session's backend pick by session id (it may wait again).
+  ConnectionWaiters(net::Loop& loop, std::atomic<int>& waitingProxyWide,
+                    std::function<void(uint32_t)> retry);
+  ~ConnectionWaiters();
+  ConnectionWaiters(const ConnectionWaiters&) = delete;
+  ConnectionWaiters& operator=(const ConnectionWaiters&) = delete;
+
+  void add(uint32_t sessionId);
+  // Retries every waiter on the next loop iteration (never inside the caller's callback).
+  void wakeSoon();
+  size_t size() const { return queue_.size(); }
+
+  // How long sessions waited before they got a connection, and how many gave up.
+  void recordWait(uint64_t waitedUs, bool timedOut);
+  uint64_t waits() const { return waits_; }
+  uint64_t timeouts() const { return timeouts_; }
+  const stats::LatencyHistogram& waitTimes() const { return waitTimes_; }
+
+ private:
+  void retryAll();
+
+  std::atomic<int>& waitingProxyWide_;
+  std::function<void(uint32_t)> retry_;
+  std::deque<uint32_t> queue_;
+  std::deque<uint32_t> retrying_;  // kept to reuse its memory
+  net::Timer poll_;
+  bool polling_ = false;
+  uint64_t waits_ = 0;
+  uint64_t timeouts_ = 0;
+  stats::LatencyHistogram waitTimes_;
+};
+
+}  // namespace rwproxy::worker
