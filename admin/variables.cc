@@ -82,6 +82,9 @@ std::vector<VariableDef> buildDefs() {
              [](M& m, const P& v) { m.connectTimeoutServerMs = v.i; }),
       intVar("mysql-connect_timeout_server_max", "10000", 10, 3600000,
              [](M& m, const P& v) { m.connectTimeoutServerMaxMs = v.i; }),
+      // ProxySQL's default: 10 hours. A query running longer is killed on its server.
+      intVar("mysql-default_query_timeout", "36000000", 1000, 20 * 24 * 3600 * 1000LL,
+             [](M& m, const P& v) { m.defaultQueryTimeoutMs = v.i; }),
       intVar("mysql-connect_retries_on_failure", "10", 0, 1000,
              [](M& m, const P& v) { m.connectRetriesOnFailure = int(v.i); }),
       intVar("mysql-connect_timeout_client", "10000", 500, 3600000,

@@ -113,6 +113,7 @@ struct MysqlVariables {
   int64_t connectTimeoutServerMs = 3000;
   int64_t connectTimeoutServerMaxMs = 10000;
   int connectRetriesOnFailure = 10;
+  int64_t defaultQueryTimeoutMs = 36000000;  // then KILL QUERY (a rule's `timeout` wins)
   int64_t connectTimeoutClientMs = 10000;
   int64_t waitTimeoutMs = 28800000;
   int64_t maxAllowedPacket = 64 * 1024 * 1024;

@@ -219,6 +219,10 @@ void ClientSession::onBackendReply(BackendConnection& backend, p::Bytes bytes) {
     syncReply_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     return;
   }
+  if (timedOut_ && replaceTimeoutError(backend.tracker(), bytes)) {
+    forwardedAny_ = true;
+    return;
+  }
   forwardedAny_ = true;
   writeRaw(bytes);
   if (stream_.pendingBytes() > kMaxPendingToClient) {
@@ -307,6 +311,12 @@ void ClientSession::recordQuery(const BackendConnection& backend) {
 
 void ClientSession::finishCommand() {
   commandRuntime_.reset();
+  queryDeadlineMs_ = 0;
+  timedOut_ = false;
+  ruleTimeoutMs_.reset();
+  if (timeoutTimer_) {
+    timeoutTimer_->stop();
+  }
   pendingSet_.clear();
   needsInsertId_ = false;
   watchStateChange_ = false;
@@ -361,9 +371,30 @@ void ClientSession::backendLost(const p::Error& error) {
   }
   bool midReply = forwardedAny_;
   // Whatever the connection held (transaction, variables) is gone with it.
+  bool stateLost = inTransaction_ || autocommitOff_ || pinReason_[0] != '\0';
   inTransaction_ = false;
   autocommitOff_ = false;
   pinReason_ = "";
+  if (state_ == State::Idle) {
+    // A held connection died between commands. With a transaction or session state on it,
+    // going on elsewhere would silently run the client's next statements outside what it
+    // believes it is in: end the client's connection, as the server's own end would.
+    if (stateLost) {
+      close();
+    }
+    return;
+  }
+  if (stateLost && !fastForward_ && !midReply && state_ != State::Piping) {
+    writeError(p::Error{2013, "HY000",
+                        "Lost connection to the server during a transaction or with session "
+                        "state on it (" +
+                            error.message +
+                            "); the server rolled back what was uncommitted, so rwproxy closes "
+                            "this connection too"},
+               1);
+    close();
+    return;
+  }
   if (fastForward_ && state_ == State::Connecting) {
     writeError(error, loginOkSeq_);  // the login itself fails
     close();
@@ -402,6 +433,52 @@ void ClientSession::dropBackend() {
     return;
   }
   context_.returnBackend(std::move(backend_));
+}
+
+void ClientSession::armQueryTimeout(int64_t timeoutMs) {
+  queryTimeoutMs_ = timeoutMs;
+  queryDeadlineMs_ = commandStartMs_ + static_cast<uint64_t>(timeoutMs);
+  // Long timeouts (the 10 h default) are checked by the worker's one-second tick; short ones,
+  // which rules set, get a timer of their own, made once per session that needs it.
+  constexpr int64_t kTickPrecisionEnoughMs = 60000;
+  if (timeoutMs <= kTickPrecisionEnoughMs) {
+    if (!timeoutTimer_) {
+      timeoutTimer_ = std::make_unique<net::Timer>(context_.loop(), [this] { onQueryTimeout(); });
+    }
+    timeoutTimer_->start(static_cast<uint64_t>(timeoutMs));
+  }
+}
+
+void ClientSession::onQueryTimeout() {
+  if (queryDeadlineMs_ == 0 || timedOut_ || !backend_) {
+    return;
+  }
+  if (state_ != State::Executing) {
+    // Not on a server yet (connecting, syncing): look again shortly.
+    if (timeoutTimer_) {
+      timeoutTimer_->start(10);
+    }
+    return;
+  }
+  timedOut_ = true;
+  context_.killOnServer(backend_->identity(), credentials_, backend_->serverThreadId(), true);
+}
+
+bool ClientSession::replaceTimeoutError(const ReplyTracker& tracker, p::Bytes bytes) {
+  // The reply ended with the server's ERR (1317): it is the last packet of these bytes.
+  size_t errBytes = p::kPacketHeaderSize + tracker.lastPacketLength();
+  if (!tracker.done() || !tracker.failed() || bytes.size() < errBytes) {
+    return false;
+  }
+  size_t errStart = bytes.size() - errBytes;
+  writeRaw(bytes.first(errStart));
+  writeError(p::Error{1969, "70100",
+                      "Query execution was interrupted: query timeout of " +
+                          std::to_string(queryTimeoutMs_) + " ms exceeded (" +
+                          (ruleTimeoutMs_ ? "query rule timeout" : "mysql-default_query_timeout") +
+                          "); rwproxy killed it on the server"},
+             bytes[errStart + 3]);
+  return true;
 }
 
 void ClientSession::kill(bool queryOnly) {

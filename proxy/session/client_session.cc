@@ -96,6 +96,8 @@ void ClientSession::onTick(uint64_t nowMs) {
     close();
   } else if (state_ == State::Draining && nowMs - lastActivityMs_ > kDrainTimeoutMs) {
     close();
+  } else if (queryDeadlineMs_ != 0 && nowMs >= queryDeadlineMs_) {
+    onQueryTimeout();
   }
 }
 
@@ -267,6 +269,9 @@ void ClientSession::handleCommand(p::Bytes payload) {
         return;
       }
       statementStateless_ = false;
+      if (*command == p::Command::StmtExecute) {
+        armQueryTimeout(context_.runtime()->mysql.defaultQueryTimeoutMs);
+      }
       ReplyShape shape = *command == p::Command::StmtExecute ? ReplyShape::ResultSets
                          : *command == p::Command::StmtReset ? ReplyShape::OkOrError
                          : *command == p::Command::StmtFetch ? ReplyShape::StmtFetch
@@ -307,12 +312,14 @@ void ClientSession::handleQuery(p::Bytes payload) {
     context_.noteDigest(digest.hash, digest.text);
   }
   logQuery_ = false;
+  ruleTimeoutMs_.reset();
   if (runtime.queryRuleSet) {
     if (!applyRules(*runtime.queryRuleSet, *query, digest, payload)) {
       return;  // answered by the rules (error_msg / OK_msg)
     }
   }
   queryStartNs_ = uv_hrtime();
+  armQueryTimeout(ruleTimeoutMs_.value_or(runtime.mysql.defaultQueryTimeoutMs));
   switch (hints.kind) {
     case StatementHints::Kind::Use:
       pendingSchema_ = hints.useSchema;
@@ -374,6 +381,9 @@ bool ClientSession::applyRules(const rules::RuleSet& ruleSet, std::string_view q
   }
   if (d.destinationHostgroup) {
     hostgroup_ = *d.destinationHostgroup;
+  }
+  if (d.timeout && *d.timeout > 0) {
+    ruleTimeoutMs_ = *d.timeout;
   }
   if (d.log && *d.log && context_.eventsLogEnabled()) {
     logQuery_ = true;

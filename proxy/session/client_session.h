@@ -9,6 +9,7 @@
 
 #include "proxy/net/loop.h"
 #include "proxy/net/tcp_stream.h"
+#include "proxy/net/timer.h"
 #include "proxy/protocol/packet.h"
 #include "proxy/protocol/result.h"
 #include "proxy/session/backend_connection.h"
@@ -122,6 +123,11 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   // Every server is full: wait in the worker's queue, or fail once the wait is too long.
   void waitForBackend();
   void noteWaitOver(bool timedOut);
+  // Rule `timeout` / mysql-default_query_timeout: past it, KILL QUERY on the server.
+  void armQueryTimeout(int64_t timeoutMs);
+  void onQueryTimeout();
+  // The server's ERR for a query we killed on timeout, told the client in plain words.
+  bool replaceTimeoutError(const ReplyTracker& tracker, protocol::Bytes bytes);
   void sendToBackend();
   void finishCommand();
   void backendLost(const protocol::Error& error);
@@ -183,7 +189,14 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   config::RuntimePtr commandRuntime_;  // keeps failedServers_ valid across a reload
   std::vector<const config::Server*> failedServers_;
   uint64_t commandStartMs_ = 0;
-  uint64_t waitStartNs_ = 0;  // when the command started waiting for a connection (0: it did not)
+  uint64_t waitStartNs_ = 0;
+  uint64_t queryDeadlineMs_ = 0;  // 0: no query running with a timeout
+  int64_t queryTimeoutMs_ = 0;
+  std::optional<int64_t> ruleTimeoutMs_;  // the matching rule's `timeout`
+  bool timedOut_ = false;                 // KILL QUERY was sent for the running query
+  std::unique_ptr<net::Timer>
+      timeoutTimer_;  // made on the first short timeout only  // when the command started waiting
+                      // for a connection (0: it did not)
   const char* pinReason_ = "";
   // The query in flight, for stats_mysql_query_digest and the events log.
   uint64_t queryDigest_ = 0;

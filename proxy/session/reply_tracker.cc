@@ -206,6 +206,7 @@ bool ReplyTracker::onPacket(uint32_t length, std::span<const uint8_t> pl) {
     return false;
   }
   continuation_ = length == kFullChunk;
+  lastLength_ = length;
   switch (state_) {
     case State::Done:
       wellFormed_ = false;  // the server sent more than the reply

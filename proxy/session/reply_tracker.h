@@ -38,6 +38,8 @@ class ReplyTracker {
   uint64_t affectedRows() const { return affectedRows_; }
   uint64_t lastInsertId() const { return lastInsertId_; }
   uint64_t rowCount() const { return rows_; }
+  // Payload length of the last packet seen (the ERR's, once a reply failed).
+  uint32_t lastPacketLength() const { return lastLength_; }
   // False when a packet did not fit the protocol (the connection cannot be trusted any more).
   bool wellFormed() const { return wellFormed_; }
 
@@ -77,6 +79,7 @@ class ReplyTracker {
   uint64_t affectedRows_ = 0;
   uint64_t lastInsertId_ = 0;
   uint64_t rows_ = 0;
+  uint32_t lastLength_ = 0;
 };
 
 }  // namespace rwproxy::session
