@@ -21,6 +21,17 @@ inline std::string_view asStringView(Bytes b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 
+// Fixed-width little-endian integers in place (REQUIRES: 4 bytes there), for patching a
+// statement id inside a packet that is otherwise passed on untouched.
+inline uint32_t readLe32(const uint8_t* p) {
+  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+}
+inline void writeLe32(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) {
+    p[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+  }
+}
+
 // The first byte of a length-encoded integer that marks SQL NULL in a text row.
 constexpr uint8_t kLenencNull = 0xFB;
 

@@ -12,6 +12,7 @@
 #include "proxy/protocol/auth.h"
 #include "proxy/protocol/packet.h"
 #include "proxy/protocol/result.h"
+#include "proxy/session/backend_statements.h"
 #include "proxy/session/packet_scanner.h"
 #include "proxy/session/reply_tracker.h"
 #include "proxy/session/session_vars.h"
@@ -97,6 +98,8 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   const SessionVars& vars() const { return vars_; }
   // What LAST_INSERT_ID() returns here: the last non-zero insert id of an OK (0 after login).
   uint64_t lastInsertId() const { return lastInsertId_; }
+  // The prepared statements this connection holds.
+  BackendStatements& statements() { return statements_; }
   void setLastInsertId(uint64_t id) { lastInsertId_ = id; }
   uint32_t serverThreadId() const { return threadId_; }
   uint32_t capabilities() const { return capabilities_; }
@@ -121,6 +124,7 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   std::string schema_;
   SessionVars vars_;
   uint64_t lastInsertId_ = 0;
+  BackendStatements statements_;
   BackendCredentials credentials_;
   BackendListener* listener_ = nullptr;
   State state_ = State::Connecting;

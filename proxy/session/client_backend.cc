@@ -32,6 +32,7 @@ void ClientSession::forward(p::Bytes payload, ReplyShape shape) {
   uint8_t seq = 0;
   p::appendPacket(framed, seq, payload);
   if (&framed == &context_.scratch()) {
+    patchStatementId(framed);
     state_ = State::Executing;
     backend_->execute(p::asBytes(framed), shape_, *this);
     return;
@@ -143,6 +144,7 @@ void ClientSession::sendToBackend() {
     return;
   }
   state_ = State::Executing;
+  patchStatementId(pending_);
   backend_->execute(p::asBytes(pending_), shape_, *this);
   if (pending_.capacity() > 16 * 1024) {
     std::string().swap(pending_);  // do not keep a big query's buffer
@@ -151,7 +153,9 @@ void ClientSession::sendToBackend() {
 
 bool ClientSession::backendInSync() const {
   return (schema_.empty() || backend_->schema() == schema_) && backend_->vars() == vars_ &&
-         (!needsInsertId_ || backend_->lastInsertId() == lastInsertId_);
+         (!needsInsertId_ || backend_->lastInsertId() == lastInsertId_) &&
+         (currentStatement_ == nullptr ||
+          backend_->statements().serverId(currentStatement_->stmt->id) != 0);
 }
 
 bool ClientSession::syncBackend() {
@@ -160,12 +164,20 @@ bool ClientSession::syncBackend() {
   }
   state_ = State::Syncing;
   syncReply_.clear();
+  bool schemaDiffers = !schema_.empty() && backend_->schema() != schema_;
+  if (!schemaDiffers && backend_->vars() == vars_ &&
+      (!needsInsertId_ || backend_->lastInsertId() == lastInsertId_)) {
+    prepareOnBackend();  // client_stmt.cc
+    return true;
+  }
   std::string& out = context_.scratch();
   out.clear();
   size_t header = p::beginPacket(out);
-  if (!schema_.empty() && backend_->schema() != schema_) {
+  if (schemaDiffers) {
+    syncStep_ = SyncStep::Schema;
     p::encodeInitDb(out, schema_);
   } else {
+    syncStep_ = SyncStep::Variables;
     out.push_back(static_cast<char>(p::Command::Query));
     out.append("SET ");
     size_t listStart = out.size();
@@ -202,20 +214,34 @@ void ClientSession::onSyncDone(BackendConnection& backend) {
     finishCommand();
     return;
   }
-  syncReply_.clear();
-  if (!schema_.empty() && backend.schema() != schema_) {
-    backend.setSchema(schema_);
-  } else {
-    backend.vars() = vars_;
-    if (needsInsertId_) {
-      backend.setLastInsertId(lastInsertId_);
+  switch (syncStep_) {
+    case SyncStep::Schema:
+      backend.setSchema(schema_);
+      break;
+    case SyncStep::Variables:
+      backend.vars() = vars_;
+      if (needsInsertId_) {
+        backend.setLastInsertId(lastInsertId_);
+      }
+      break;
+    case SyncStep::Statement: {
+      // OK_stmt: 0x00, then the server's statement id.
+      p::Bytes reply = p::asBytes(syncReply_);
+      if (reply.size() < p::kPacketHeaderSize + 5) {
+        backendLost(p::Error::malformed("COM_STMT_PREPARE reply too short"));
+        return;
+      }
+      backend.statements().add(currentStatement_->stmt->id,
+                               p::readLe32(reply.data() + p::kPacketHeaderSize + 1));
+      break;
     }
   }
+  syncReply_.clear();
   sendToBackend();
 }
 
 void ClientSession::onBackendReply(BackendConnection& backend, p::Bytes bytes) {
-  if (state_ == State::Syncing) {
+  if (state_ == State::Syncing || clientPrepare_) {
     syncReply_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     return;
   }
@@ -233,6 +259,10 @@ void ClientSession::onBackendReply(BackendConnection& backend, p::Bytes bytes) {
 void ClientSession::onBackendReplyDone(BackendConnection& backend) {
   if (state_ == State::Syncing) {
     onSyncDone(backend);
+    return;
+  }
+  if (clientPrepare_) {
+    onClientPrepareDone(backend);  // client_stmt.cc
     return;
   }
   const ReplyTracker& t = backend.tracker();
@@ -311,6 +341,8 @@ void ClientSession::recordQuery(const BackendConnection& backend) {
 
 void ClientSession::finishCommand() {
   commandRuntime_.reset();
+  currentStatement_ = nullptr;
+  clientPrepare_ = false;
   queryDeadlineMs_ = 0;
   timedOut_ = false;
   ruleTimeoutMs_.reset();
@@ -413,7 +445,7 @@ void ClientSession::releaseBackend() {
   if (!backend_) {
     return;
   }
-  bool keep = inTransaction_ || autocommitOff_ || pinReason_[0] != '\0' ||
+  bool keep = inTransaction_ || autocommitOff_ || pinReason_[0] != '\0' || holdsLongData() ||
               !context_.runtime()->mysql.multiplexing;
   if (keep && backend_->ready()) {
     return;
@@ -425,8 +457,8 @@ void ClientSession::dropBackend() {
   if (!backend_) {
     return;
   }
-  if (inTransaction_ || autocommitOff_ || pinReason_[0] != '\0' || fastForward_ ||
-      !backend_->ready()) {
+  if (inTransaction_ || autocommitOff_ || pinReason_[0] != '\0' || holdsLongData() ||
+      fastForward_ || !backend_->ready()) {
     // Its session state belongs to this client alone: never lend it to another.
     backend_->close();
     context_.loop().deferredDelete(std::move(backend_));

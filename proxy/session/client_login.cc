@@ -174,6 +174,7 @@ void ClientSession::handleChangeUser(p::Bytes payload) {
   pinReason_ = "";
   vars_.clear();
   lastInsertId_ = 0;
+  statements_.reset();
   writeOk(1);
 }
 

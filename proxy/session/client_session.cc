@@ -236,11 +236,13 @@ void ClientSession::handleCommand(p::Bytes payload) {
       autocommitOff_ = false;
       vars_.clear();
       lastInsertId_ = 0;
+      statements_.reset();  // the server closes a client's prepared statements too
       if (backend_ && backend_->ready()) {
         pinReason_ = "";
         statementStateless_ = true;
         backend_->vars().clear();
         backend_->setLastInsertId(0);
+        backend_->statements().clear();
         forward(payload, ReplyShape::OkOrError);
       } else {
         writeOk(1);
@@ -252,33 +254,13 @@ void ClientSession::handleCommand(p::Bytes payload) {
       forward(payload, ReplyShape::OkOrError);
       return;
     case p::Command::StmtPrepare:
-      statementReason_ = "prepared_statement";
-      statementStateless_ = false;
-      forward(payload, ReplyShape::StmtPrepare);
-      return;
     case p::Command::StmtExecute:
     case p::Command::StmtSendLongData:
     case p::Command::StmtClose:
     case p::Command::StmtReset:
-    case p::Command::StmtFetch: {
-      if (!backend_) {
-        if (*command == p::Command::StmtClose || *command == p::Command::StmtSendLongData) {
-          return;  // no reply expected; nothing was prepared here
-        }
-        writeError(p::Error{1243, "HY000", "Unknown prepared statement handler given"}, 1);
-        return;
-      }
-      statementStateless_ = false;
-      if (*command == p::Command::StmtExecute) {
-        armQueryTimeout(context_.runtime()->mysql.defaultQueryTimeoutMs);
-      }
-      ReplyShape shape = *command == p::Command::StmtExecute ? ReplyShape::ResultSets
-                         : *command == p::Command::StmtReset ? ReplyShape::OkOrError
-                         : *command == p::Command::StmtFetch ? ReplyShape::StmtFetch
-                                                             : ReplyShape::None;
-      forward(payload, shape);
+    case p::Command::StmtFetch:
+      handleStatementCommand(*command, payload);  // client_stmt.cc
       return;
-    }
     default:
       writeError(p::Error{1047, "08S01",
                           "Command " + std::string(p::commandName(*command)) +

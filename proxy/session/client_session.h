@@ -5,17 +5,20 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "proxy/net/loop.h"
 #include "proxy/net/tcp_stream.h"
 #include "proxy/net/timer.h"
+#include "proxy/protocol/constants.h"
 #include "proxy/protocol/packet.h"
 #include "proxy/protocol/result.h"
 #include "proxy/session/backend_connection.h"
 #include "proxy/session/server_auth.h"
 #include "proxy/session/session_context.h"
 #include "proxy/session/session_vars.h"
+#include "proxy/session/stmt_registry.h"
 #include "rules/decision.h"
 #include "sql/digest.h"
 
@@ -137,6 +140,29 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   // Who logs in, with which wire format; no server chosen yet.
   BackendIdentity baseIdentity() const;
 
+  // Prepared statements (client_stmt.cc).
+  struct ClientStatement {
+    PreparedStatementPtr stmt;
+    int hostgroup = 0;
+    uint64_t digest = 0;
+    std::string paramTypes;  // 2 bytes a parameter, from the last execute that sent them
+    bool longData = false;   // COM_STMT_SEND_LONG_DATA since the last execute or reset
+  };
+  using ClientStatements = std::unordered_map<uint32_t, ClientStatement>;
+  void handleStatementCommand(protocol::Command command, protocol::Bytes payload);
+  void handlePrepare(protocol::Bytes payload);
+  void handleExecute(ClientStatement& cs, protocol::Bytes payload);
+  void onClientPrepareDone(BackendConnection& backend);
+  // Answers the client's COM_STMT_PREPARE from a registered statement.
+  void answerPrepare(const PreparedStatementPtr& stmt, int hostgroup, uint64_t digest);
+  // The backend's id in place of the client's, in the framed command about to be sent.
+  void patchStatementId(std::string& framed) const;
+  bool holdsLongData() const;
+  // What the backend connection lacks for the statement in flight: COM_STMT_PREPARE it.
+  void prepareOnBackend();
+  void closeOnBackend(BackendConnection& backend, uint32_t serverId);
+  size_t maxStatementsPerConnection() const;
+
   // Output.
   void writeOk(uint8_t seq, uint16_t extraStatus = 0, std::string_view info = {});
   void writeError(const protocol::Error& error, uint8_t seq);
@@ -177,7 +203,16 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   std::string pendingSchema_;  // COM_INIT_DB / USE: the schema that becomes current on OK
   // A replayable SET in flight: applied to the client's state and the connection's on OK.
   std::vector<sql::SessionAssignment> pendingSet_;
-  SessionVars vars_;            // the client's session variables (replayed on each connection)
+  SessionVars vars_;  // the client's session variables (replayed on each connection)
+  // Prepared statements by the client's statement id (made on the first prepare).
+  std::unique_ptr<ClientStatements> statements_;
+  uint32_t nextStatementId_ = 0;
+  ClientStatement* currentStatement_ = nullptr;  // of the command in flight
+  bool clientPrepare_ = false;  // the command in flight is a COM_STMT_PREPARE sent to a server
+  std::string prepareKey_;      // its registry key and text
+  std::string prepareQuery_;
+  enum class SyncStep { Schema, Variables, Statement };
+  SyncStep syncStep_ = SyncStep::Schema;
   uint64_t lastInsertId_ = 0;   // what LAST_INSERT_ID() returns for this client
   bool needsInsertId_ = false;  // the statement in flight reads LAST_INSERT_ID()
   bool watchStateChange_ = false;

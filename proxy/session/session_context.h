@@ -9,6 +9,7 @@
 #include "proxy/pool/server_load.h"
 #include "proxy/routing/router.h"
 #include "proxy/session/backend_connection.h"
+#include "proxy/session/stmt_registry.h"
 #include "proxy/stats/digest_stats.h"
 #include "proxy/stats/event_json.h"
 #include "rules/decision.h"
@@ -51,6 +52,9 @@ class SessionContext {
   virtual void returnBackend(std::unique_ptr<BackendConnection> backend) = 0;
   // A session that waited got a connection after `waitedUs`, or gave up.
   virtual void recordPoolWait(uint64_t waitedUs, bool timedOut) = 0;
+
+  // The proxy-wide prepared statement registry (thread-safe).
+  virtual StmtRegistry& stmtRegistry() = 0;
 
   // The proxy-wide count of open connections to `server` (mysql_servers.max_connections).
   virtual pool::ServerLoad::Counter* serverCounter(const config::Server& server) = 0;

@@ -155,6 +155,8 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
       {"ConnPool_sessions_waiting",
        n(static_cast<uint64_t>(std::max(0, waitingForBackend_.load(std::memory_order_relaxed))))},
       {"Query_digest_memory", n(sums->digestMemory)},
+      {"Stmt_registry_entries", n(stmtRegistry_.entries())},
+      {"Stmt_registry_memory", n(stmtRegistry_.memoryBytes())},
       {"Mirror_queries_dropped", n(sums->mirrorsDropped)},
       {"Eventslog_events_written", n(log.written)},
       {"Eventslog_events_dropped", n(log.dropped)},

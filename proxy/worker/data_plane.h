@@ -11,6 +11,7 @@
 #include "proxy/config/runtime.h"
 #include "proxy/pool/server_load.h"
 #include "proxy/protocol/result.h"
+#include "proxy/session/stmt_registry.h"
 #include "proxy/stats/digest_stats.h"
 #include "proxy/stats/events_log.h"
 
@@ -57,6 +58,7 @@ class DataPlane {
   // The process-wide events log; configured from each published snapshot.
   stats::EventsLog& eventsLog() { return eventsLog_; }
   pool::ServerLoad& serverLoad() { return serverLoad_; }
+  session::StmtRegistry& stmtRegistry() { return stmtRegistry_; }
   // Relative mysql-eventslog_filename values are taken from here.
   void setDatadir(std::string datadir) { datadir_ = std::move(datadir); }
   // stats_mysql_global: (Variable_Name, Variable_Value) pairs, summed over workers.
@@ -77,6 +79,7 @@ class DataPlane {
   std::string datadir_;
   stats::EventsLog eventsLog_;
   pool::ServerLoad serverLoad_;
+  session::StmtRegistry stmtRegistry_;
 };
 
 }  // namespace rwproxy::worker

@@ -276,6 +276,8 @@ void Worker::mirror(int hostgroup, const session::BackendIdentity& identity,
 
 void Worker::waitForBackend(session::ClientSession& session) { waiters_.add(session.id()); }
 
+session::StmtRegistry& Worker::stmtRegistry() { return plane_.stmtRegistry(); }
+
 void Worker::returnBackend(std::unique_ptr<session::BackendConnection> backend) {
   auto waitingElsewhere = static_cast<size_t>(
       std::max(0, plane_.sessionsWaitingForBackend().load(std::memory_order_relaxed)));

@@ -64,6 +64,7 @@ class Worker : public session::SessionContext {
   };
   pool::ServerLoad::Counter* serverCounter(const config::Server& server) override;
   void waitForBackend(session::ClientSession& session) override;
+  session::StmtRegistry& stmtRegistry() override;
   void returnBackend(std::unique_ptr<session::BackendConnection> backend) override;
   void recordPoolWait(uint64_t waitedUs, bool timedOut) override {
     waiters_.recordWait(waitedUs, timedOut);

@@ -16,20 +16,12 @@ using namespace rwproxy::test;
 
 namespace {
 
-constexpr const char* kUser = "waituser";
-constexpr const char* kPassword = "wait_pw";
+const TestAccount kAccount{"waituser", "wait_pw"};
 
 void startProxy(ProxyProcess& proxy, int maxWaitMs) {
-  MysqlClient root;
-  connectRoot(root, ClusterEnv::get().writerPort());
-  root.exec(std::string("CREATE USER IF NOT EXISTS '") + kUser + "'@'%' IDENTIFIED BY '" +
-            kPassword + "'");
-  root.exec(std::string("GRANT ALL ON rwtest.* TO '") + kUser + "'@'%'");
+  kAccount.create();
   ProxyProcess::Options options;
-  options.configSql = ProxyProcess::clusterConfig() +
-                      "INSERT INTO mysql_users (username, password, default_hostgroup) VALUES ('" +
-                      kUser + "', '" + kPassword +
-                      "', 10);\n"
+  options.configSql = ProxyProcess::clusterConfig() + kAccount.usersRow(10) +
                       "UPDATE mysql_servers SET max_connections = 1 WHERE hostgroup_id = 10;\n"
                       "SET mysql-connect_timeout_server_max = " +
                       std::to_string(maxWaitMs) + ";\n";
@@ -38,10 +30,7 @@ void startProxy(ProxyProcess& proxy, int maxWaitMs) {
 }
 
 void connect(MysqlClient& c, const ProxyProcess& proxy) {
-  ConnectOptions o = appOptions(proxy, "rwtest");
-  o.user = kUser;
-  o.password = kPassword;
-  REQUIRE(c.connect(o));
+  REQUIRE(c.connect(kAccount.login(proxy, "rwtest")));
 }
 
 std::string globalStatus(const ProxyProcess& proxy, const std::string& name) {
@@ -90,11 +79,7 @@ TEST_CASE("clients queue for a full server's connection and all get served when 
   CHECK(std::stoi(globalStatus(proxy, "ConnPool_get_conn_wait")) >= kWaiters);
   CHECK(globalStatus(proxy, "ConnPool_get_conn_wait_timeout") == "0");
   // Never more than the one connection the server allows.
-  MysqlClient root;
-  connectRoot(root, ClusterEnv::get().writerPort());
-  CHECK(root.scalar(std::string("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE "
-                                "USER = '") +
-                    kUser + "'") == "1");
+  CHECK(kAccount.writerConnections() == "1");
 }
 
 TEST_CASE("a client that waits too long gets a clear error and the session goes on") {

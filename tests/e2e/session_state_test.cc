@@ -14,26 +14,14 @@ using namespace rwproxy::test;
 
 namespace {
 
-constexpr const char* kUser = "stateuser";
-constexpr const char* kPassword = "state_pw";
+const TestAccount kAccount{"stateuser", "state_pw"};
 
 ProxyProcess& proxy() {
   static ProxyProcess p;
   if (!p.running()) {
-    // Its own account: other tests share the cluster, and the connection count below must
-    // see only this test's.
-    MysqlClient root;
-    connectRoot(root, ClusterEnv::get().writerPort());
-    root.exec(std::string("CREATE USER IF NOT EXISTS '") + kUser + "'@'%' IDENTIFIED BY '" +
-              kPassword + "'");
-    root.exec(std::string("GRANT ALL ON rwtest.* TO '") + kUser + "'@'%'");
-    root.exec(std::string("GRANT ALL ON rwtest2.* TO '") + kUser + "'@'%'");
+    kAccount.create({"rwtest", "rwtest2"});
     ProxyProcess::Options options;
-    options.configSql = ProxyProcess::clusterConfig() +
-                        "INSERT INTO mysql_users (username, password, default_hostgroup) "
-                        "VALUES ('" +
-                        kUser + "', '" + kPassword +
-                        "', 10);\n"
+    options.configSql = ProxyProcess::clusterConfig() + kAccount.usersRow(10) +
                         "UPDATE mysql_servers SET max_connections = 1 WHERE hostgroup_id = 10;\n"
                         // A client that finds the connection held gives up quickly.
                         "SET mysql-connect_timeout_server_max = 300;\n";
@@ -44,18 +32,7 @@ ProxyProcess& proxy() {
 }
 
 void connect(MysqlClient& c, const std::string& db) {
-  ConnectOptions o = appOptions(proxy(), db);
-  o.user = kUser;
-  o.password = kPassword;
-  REQUIRE(c.connect(o));
-}
-
-std::string backendConnections() {
-  MysqlClient root;
-  connectRoot(root, ClusterEnv::get().writerPort());
-  return root.scalar(
-      std::string("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER='") + kUser +
-      "'");
+  REQUIRE(c.connect(kAccount.login(proxy(), db)));
 }
 
 // Everything a client's session state decides, in one row.
@@ -93,7 +70,7 @@ TEST_CASE("clients with different schema, charset, sql_mode and time_zone share 
     CHECK(stateOf(a) == wantA);
     CHECK(stateOf(b) == wantB);
   }
-  CHECK(backendConnections() == "1");
+  CHECK(kAccount.writerConnections() == "1");
 
   // DEFAULT takes a variable back to what a fresh login has.
   MysqlClient root;
@@ -108,7 +85,7 @@ TEST_CASE("clients with different schema, charset, sql_mode and time_zone share 
   CHECK(stateOf(c) == std::vector<std::string>{"rwtest", "utf8mb4", "utf8mb4_general_ci",
                                                root.scalar("SELECT @@GLOBAL.sql_mode"),
                                                root.scalar("SELECT @@GLOBAL.time_zone")});
-  CHECK(backendConnections() == "1");
+  CHECK(kAccount.writerConnections() == "1");
 }
 
 TEST_CASE("user variables set from literals follow their client") {
@@ -125,7 +102,7 @@ TEST_CASE("user variables set from literals follow their client") {
   CHECK(rs->rows[0][1] == "hello");
   CHECK(rs->rows[0][2] == "hello!");
   CHECK(b.scalar("SELECT @x") == "7");
-  CHECK(backendConnections() == "1");
+  CHECK(kAccount.writerConnections() == "1");
 }
 
 TEST_CASE("LAST_INSERT_ID() is the client's own, on any connection") {
@@ -145,7 +122,7 @@ TEST_CASE("LAST_INSERT_ID() is the client's own, on any connection") {
   CHECK(a.scalar("SELECT LAST_INSERT_ID() + 0") == idA);
   a.exec("INSERT INTO t (v) SELECT CONCAT('child-of-', LAST_INSERT_ID())");
   CHECK(b.scalar("SELECT COUNT(*) FROM t WHERE v = 'child-of-" + idA + "'") == "1");
-  CHECK(backendConnections() == "1");
+  CHECK(kAccount.writerConnections() == "1");
 }
 
 TEST_CASE("state the proxy cannot replay keeps the connection with its client") {
@@ -184,7 +161,8 @@ TEST_CASE("reset_connection and change_user forget the client's session state") 
   connectRoot(root, ClusterEnv::get().writerPort());
   CHECK(a.scalar("SELECT @@time_zone") == root.scalar("SELECT @@GLOBAL.time_zone"));
   a.exec("SET @y = 6, sql_mode = 'ANSI'");
-  REQUIRE(mysql_change_user(a.handle(), kUser, kPassword, "rwtest2") == 0);
+  REQUIRE(mysql_change_user(a.handle(), kAccount.user.c_str(), kAccount.password.c_str(),
+                            "rwtest2") == 0);
   CHECK_FALSE(a.query("SELECT @y")->rows[0][0].has_value());
   CHECK(a.scalar("SELECT @@sql_mode") == root.scalar("SELECT @@GLOBAL.sql_mode"));
   CHECK(a.scalar("SELECT DATABASE()") == "rwtest2");

@@ -195,6 +195,34 @@ ConnectOptions appOptions(const ProxyProcess& proxy, const std::string& database
   return o;
 }
 
+void TestAccount::create(const std::vector<std::string>& schemas) const {
+  MysqlClient root;
+  connectRoot(root, ClusterEnv::get().writerPort());
+  root.exec("CREATE USER IF NOT EXISTS '" + user + "'@'%' IDENTIFIED BY '" + password + "'");
+  for (const auto& schema : schemas) {
+    root.exec("GRANT ALL ON " + schema + ".* TO '" + user + "'@'%'");
+  }
+}
+
+std::string TestAccount::usersRow(int hostgroup) const {
+  return "INSERT INTO mysql_users (username, password, default_hostgroup) VALUES ('" + user +
+         "', '" + password + "', " + std::to_string(hostgroup) + ");\n";
+}
+
+std::string TestAccount::writerConnections() const {
+  MysqlClient root;
+  connectRoot(root, ClusterEnv::get().writerPort());
+  return root.scalar("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '" + user +
+                     "'");
+}
+
+ConnectOptions TestAccount::login(const ProxyProcess& proxy, const std::string& database) const {
+  ConnectOptions o = appOptions(proxy, database);
+  o.user = user;
+  o.password = password;
+  return o;
+}
+
 void connectAdmin(MysqlClient& client, const ProxyProcess& proxy) {
   ConnectOptions o;
   o.port = proxy.adminPort();

@@ -58,6 +58,22 @@ struct ConnectOptions;
 
 // The application user's login to a proxy's app port (optionally with a default schema).
 ConnectOptions appOptions(const ProxyProcess& proxy, const std::string& database = "");
+// A server account of a test's own, with ALL on `schemas`, created on the writer (replicas get
+// it by replication): a test that counts backend connections on the servers must not see the
+// other tests' traffic on the shared cluster.
+struct TestAccount {
+  std::string user;
+  std::string password;
+
+  void create(const std::vector<std::string>& schemas = {"rwtest"}) const;
+  // The mysql_users row for it, defaulting to `hostgroup`.
+  std::string usersRow(int hostgroup) const;
+  // Its connections on the writer (information_schema.PROCESSLIST).
+  std::string writerConnections() const;
+  // The proxy's app-port login as this account.
+  ConnectOptions login(const ProxyProcess& proxy, const std::string& database) const;
+};
+
 // Logs in to the proxy's admin port as admin:admin; throws on failure.
 void connectAdmin(MysqlClient& client, const ProxyProcess& proxy);
 

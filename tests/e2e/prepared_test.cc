@@ -1,0 +1,285 @@
+// Server-side prepared statements through the proxy with libmariadb's mysql_stmt API: every
+// column type round-trips, statements survive the pool handing the connection to others (they
+// are prepared again, lazily, wherever they run) and the loss of every backend connection.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "tests/support/cluster_env.h"
+#include "tests/support/mysql_client.h"
+#include "tests/support/proxy_process.h"
+#include "tests/support/wait.h"
+
+using namespace rwproxy::test;
+
+namespace {
+
+const TestAccount kAccount{"psuser", "ps_pw"};
+
+ProxyProcess& proxy() {
+  static ProxyProcess p;
+  if (!p.running()) {
+    kAccount.create();
+    MysqlClient root;
+    connectRoot(root, ClusterEnv::get().writerPort());
+    root.exec(
+        "CREATE TABLE IF NOT EXISTS rwtest.ps_types (id INT PRIMARY KEY, ti TINYINT, si "
+        "SMALLINT, mi MEDIUMINT, i INT, bi BIGINT, ubi BIGINT UNSIGNED, f FLOAT, d DOUBLE, "
+        "dec_ DECIMAL(20,6), s VARCHAR(100), b BLOB, dt DATE, tm TIME, dtm DATETIME(6), n INT)");
+    ProxyProcess::Options options;
+    options.configSql = ProxyProcess::clusterConfig() + kAccount.usersRow(10);
+    options.threads = 1;
+    REQUIRE(p.start(options));
+  }
+  return p;
+}
+
+void connect(MysqlClient& c) { REQUIRE(c.connect(kAccount.login(proxy(), "rwtest"))); }
+
+// A statement handle closed on scope exit.
+class Stmt {
+ public:
+  Stmt(MysqlClient& c, const std::string& sql) : stmt_(mysql_stmt_init(c.handle())) {
+    REQUIRE(stmt_ != nullptr);
+    INFO(sql);
+    REQUIRE(mysql_stmt_prepare(stmt_, sql.c_str(), sql.size()) == 0);
+  }
+  ~Stmt() { mysql_stmt_close(stmt_); }
+  MYSQL_STMT* get() { return stmt_; }
+  std::string error() { return mysql_stmt_error(stmt_); }
+
+ private:
+  MYSQL_STMT* stmt_;
+};
+
+// One row of ps_types in C types.
+struct TypesRow {
+  int32_t id = 0;
+  int8_t ti = 0;
+  int16_t si = 0;
+  int32_t mi = 0;
+  int32_t i = 0;
+  int64_t bi = 0;
+  uint64_t ubi = 0;
+  float f = 0;
+  double d = 0;
+  char dec[32] = {};
+  char s[101] = {};
+  char b[256] = {};
+  MYSQL_TIME dt{}, tm{}, dtm{};
+  int32_t n = 0;
+  unsigned long decLength = 0, sLength = 0, bLength = 0;
+  my_bool nNull = 1;
+};
+
+TypesRow sampleRow(int32_t id) {
+  TypesRow r;
+  r.id = id;
+  r.ti = -128;
+  r.si = -32768;
+  r.mi = -8388608;
+  r.i = 2147483647;
+  r.bi = -9223372036854775807LL;
+  r.ubi = 18446744073709551615ULL;
+  r.f = 1.5F;
+  r.d = -2.25e100;
+  std::strcpy(r.dec, "12345678901234.123456");
+  r.decLength = std::strlen(r.dec);
+  std::strcpy(r.s, "héllo, wörld");
+  r.sLength = std::strlen(r.s);
+  for (int k = 0; k < 200; ++k) {
+    r.b[k] = static_cast<char>(k * 7);  // binary, with NUL bytes
+  }
+  r.bLength = 200;
+  r.dt.year = 2026;
+  r.dt.month = 11;
+  r.dt.day = 22;
+  r.dt.time_type = MYSQL_TIMESTAMP_DATE;
+  r.tm.day = 34;  // the binary protocol carries 838 hours as days and hours
+  r.tm.hour = 22;
+  r.tm.minute = 59;
+  r.tm.second = 58;
+  r.tm.neg = 1;
+  r.tm.time_type = MYSQL_TIMESTAMP_TIME;
+  r.dtm.year = 1999;
+  r.dtm.month = 12;
+  r.dtm.day = 31;
+  r.dtm.hour = 23;
+  r.dtm.minute = 59;
+  r.dtm.second = 59;
+  r.dtm.second_part = 123456;
+  r.dtm.time_type = MYSQL_TIMESTAMP_DATETIME;
+  r.nNull = 1;
+  return r;
+}
+
+// Binds every field of `r` (for parameters and for results alike).
+std::vector<MYSQL_BIND> bindRow(TypesRow& r) {
+  std::vector<MYSQL_BIND> b(16);
+  std::memset(b.data(), 0, sizeof(MYSQL_BIND) * b.size());
+  auto fixed = [](MYSQL_BIND& x, enum_field_types type, void* buffer, bool isUnsigned = false) {
+    x.buffer_type = type;
+    x.buffer = buffer;
+    x.is_unsigned = isUnsigned;
+  };
+  fixed(b[0], MYSQL_TYPE_LONG, &r.id);
+  fixed(b[1], MYSQL_TYPE_TINY, &r.ti);
+  fixed(b[2], MYSQL_TYPE_SHORT, &r.si);
+  fixed(b[3], MYSQL_TYPE_LONG, &r.mi);
+  fixed(b[4], MYSQL_TYPE_LONG, &r.i);
+  fixed(b[5], MYSQL_TYPE_LONGLONG, &r.bi);
+  fixed(b[6], MYSQL_TYPE_LONGLONG, &r.ubi, true);
+  fixed(b[7], MYSQL_TYPE_FLOAT, &r.f);
+  fixed(b[8], MYSQL_TYPE_DOUBLE, &r.d);
+  auto text = [](MYSQL_BIND& x, enum_field_types type, char* buffer, size_t capacity,
+                 unsigned long* length) {
+    x.buffer_type = type;
+    x.buffer = buffer;
+    x.buffer_length = capacity;
+    x.length = length;
+  };
+  text(b[9], MYSQL_TYPE_NEWDECIMAL, r.dec, sizeof r.dec, &r.decLength);
+  text(b[10], MYSQL_TYPE_STRING, r.s, sizeof r.s, &r.sLength);
+  text(b[11], MYSQL_TYPE_BLOB, r.b, sizeof r.b, &r.bLength);
+  fixed(b[12], MYSQL_TYPE_DATE, &r.dt);
+  fixed(b[13], MYSQL_TYPE_TIME, &r.tm);
+  fixed(b[14], MYSQL_TYPE_DATETIME, &r.dtm);
+  fixed(b[15], MYSQL_TYPE_LONG, &r.n);
+  b[15].is_null = &r.nNull;
+  return b;
+}
+
+void insertRow(MysqlClient& c, TypesRow row) {
+  Stmt insert(c, "INSERT INTO ps_types VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  auto binds = bindRow(row);
+  REQUIRE(mysql_stmt_bind_param(insert.get(), binds.data()) == 0);
+  INFO(insert.error());
+  REQUIRE(mysql_stmt_execute(insert.get()) == 0);
+  CHECK(mysql_stmt_affected_rows(insert.get()) == 1);
+}
+
+// Executes `select` (prepared, one parameter: the id) and reads the row back.
+TypesRow selectRow(Stmt& select, int32_t id) {
+  MYSQL_BIND param;
+  std::memset(&param, 0, sizeof param);
+  param.buffer_type = MYSQL_TYPE_LONG;
+  param.buffer = &id;
+  REQUIRE(mysql_stmt_bind_param(select.get(), &param) == 0);
+  INFO(select.error());
+  REQUIRE(mysql_stmt_execute(select.get()) == 0);
+  TypesRow out;
+  auto binds = bindRow(out);
+  REQUIRE(mysql_stmt_bind_result(select.get(), binds.data()) == 0);
+  REQUIRE(mysql_stmt_store_result(select.get()) == 0);
+  REQUIRE(mysql_stmt_fetch(select.get()) == 0);
+  CHECK(mysql_stmt_fetch(select.get()) == MYSQL_NO_DATA);
+  mysql_stmt_free_result(select.get());
+  return out;
+}
+
+void checkSame(const TypesRow& got, const TypesRow& want) {
+  CHECK(got.id == want.id);
+  CHECK(got.ti == want.ti);
+  CHECK(got.si == want.si);
+  CHECK(got.mi == want.mi);
+  CHECK(got.i == want.i);
+  CHECK(got.bi == want.bi);
+  CHECK(got.ubi == want.ubi);
+  CHECK(got.f == want.f);
+  CHECK(got.d == want.d);
+  CHECK(std::string(got.dec, got.decLength) == std::string(want.dec, want.decLength));
+  CHECK(std::string(got.s, got.sLength) == std::string(want.s, want.sLength));
+  CHECK(std::string(got.b, got.bLength) == std::string(want.b, want.bLength));
+  CHECK((got.dt.year == 2026 && got.dt.month == 11 && got.dt.day == 22));
+  INFO("time " << got.tm.day << " " << got.tm.hour << ":" << got.tm.minute << ":" << got.tm.second
+               << " neg " << got.tm.neg);
+  CHECK((got.tm.hour == 838 && got.tm.minute == 59 && got.tm.second == 58 && got.tm.neg == 1));
+  CHECK((got.dtm.year == 1999 && got.dtm.second == 59 && got.dtm.second_part == 123456));
+  CHECK(got.nNull == 1);
+}
+
+const char* const kSelect =
+    "SELECT id, ti, si, mi, i, bi, ubi, f, d, dec_, s, b, dt, tm, dtm, n FROM ps_types WHERE "
+    "id = ?";
+
+}  // namespace
+
+TEST_CASE("every column type round-trips through prepared statements") {
+  MysqlClient c;
+  connect(c);
+  c.exec("DELETE FROM ps_types WHERE id = 1");
+  TypesRow want = sampleRow(1);
+  insertRow(c, want);
+  Stmt select(c, kSelect);
+  checkSame(selectRow(select, 1), want);
+  // Again on the same handle: the client sends the parameter types only once.
+  checkSame(selectRow(select, 1), want);
+}
+
+TEST_CASE("statements run on connections that never saw them, and after they were all lost") {
+  MysqlClient a;
+  connect(a);
+  a.exec("DELETE FROM ps_types WHERE id = 2");
+  TypesRow want = sampleRow(2);
+  insertRow(a, want);
+  Stmt select(a, kSelect);
+  checkSame(selectRow(select, 2), want);
+
+  // Another client holds the pooled connection in a transaction: a's next execute runs on a
+  // new connection, where the proxy prepares the statement first.
+  MysqlClient b;
+  connect(b);
+  b.exec("BEGIN");
+  b.exec("SELECT 1");
+  Stmt sameText(b, kSelect);  // answered from the registry, no server needed
+  checkSame(selectRow(sameText, 2), want);
+  checkSame(selectRow(select, 2), want);
+  b.exec("COMMIT");
+
+  // Every backend connection of this user goes away (as in a server restart): the statements
+  // are prepared again wherever the next execute runs.
+  MysqlClient root;
+  connectRoot(root, ClusterEnv::get().writerPort());
+  auto ids = root.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER='" +
+                        kAccount.user + "'");
+  REQUIRE(ids);
+  for (const auto& row : ids->rows) {
+    root.exec("KILL CONNECTION " + *row[0]);
+  }
+  CHECK(waitFor([&] { return kAccount.writerConnections() == "0"; }));
+  checkSame(selectRow(select, 2), want);
+  checkSame(selectRow(sameText, 2), want);
+}
+
+TEST_CASE("a backend connection holds at most mysql-max_stmts_per_connection statements") {
+  MysqlClient c;
+  connect(c);
+  MysqlClient root;
+  connectRoot(root, ClusterEnv::get().writerPort());
+  // 30 distinct statements, each executed once, on a connection allowed 20 (the default).
+  for (int k = 0; k < 30; ++k) {
+    Stmt s(c, "SELECT " + std::to_string(k) + " + ? AS bound_marker");
+    int32_t one = 1;
+    MYSQL_BIND param;
+    std::memset(&param, 0, sizeof param);
+    param.buffer_type = MYSQL_TYPE_LONG;
+    param.buffer = &one;
+    REQUIRE(mysql_stmt_bind_param(s.get(), &param) == 0);
+    INFO("statement " << k << ": " << s.error() << " / " << mysql_error(c.handle()) << " errno "
+                      << mysql_stmt_errno(s.get()));
+    REQUIRE(mysql_stmt_execute(s.get()) == 0);
+    REQUIRE(mysql_stmt_store_result(s.get()) == 0);
+  }
+  MysqlClient admin;
+  connectAdmin(admin, proxy());
+  CHECK(std::stoi(admin.scalar("SELECT Variable_Value FROM stats_mysql_global WHERE "
+                               "Variable_Name = 'Stmt_registry_entries'")) >= 30);
+  // The server holds at most 20 of them for this proxy's one connection.
+  auto count = root.query(
+      "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE "
+      "VARIABLE_NAME = 'PREPARED_STMT_COUNT'");
+  REQUIRE(count);
+  CHECK(std::stoi(*count->rows[0][0]) <= 20 + 5);  // + other tests' statements in flight
+}
