@@ -7,16 +7,17 @@ namespace rwproxy::pool {
 BackendPool::~BackendPool() { closeAll(); }
 
 BackendPool::BackendPtr BackendPool::acquire(const session::BackendIdentity& identity,
-                                             const std::string& schema) {
+                                             const std::string& schema,
+                                             const session::SessionVars& vars) {
+  // The warmest connection that needs no sync at all, else the one that needs the least.
   auto best = idle_.rend();
-  for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+  int bestScore = -1;
+  for (auto it = idle_.rbegin(); it != idle_.rend() && bestScore < 2; ++it) {
     if ((*it)->identity() == identity) {
-      if ((*it)->schema() == schema) {
+      int score = ((*it)->schema() == schema ? 1 : 0) + ((*it)->vars() == vars ? 1 : 0);
+      if (score > bestScore) {
         best = it;
-        break;
-      }
-      if (best == idle_.rend()) {
-        best = it;
+        bestScore = score;
       }
     }
   }

@@ -20,8 +20,10 @@ class BackendPool : private session::BackendListener {
   explicit BackendPool(net::Loop& loop) : loop_(loop) {}
   ~BackendPool() override;
 
-  // An idle connection with this identity, preferring one already on `schema`; nullptr if none.
-  BackendPtr acquire(const session::BackendIdentity& identity, const std::string& schema);
+  // An idle connection with this identity, preferring one already on `schema` and with `vars`;
+  // nullptr if none.
+  BackendPtr acquire(const session::BackendIdentity& identity, const std::string& schema,
+                     const session::SessionVars& vars);
   // Takes back a connection in the Ready state; anything else is closed.
   void release(BackendPtr backend);
   // Closes idle connections to servers that `keep` rejects, and all when keep is empty.

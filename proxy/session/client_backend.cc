@@ -71,7 +71,7 @@ void ClientSession::startBackend() {
   }
   BackendIdentity identity = identityFor(*server);
   if (!fastForward_) {
-    auto pooled = context_.pool().acquire(identity, schema_);
+    auto pooled = context_.pool().acquire(identity, schema_, vars_);
     if (pooled) {
       noteWaitOver(false);
       backend_ = std::move(pooled);
@@ -104,11 +104,12 @@ void ClientSession::waitForBackend() {
                              "connection (mysql-connect_timeout_server_max)"});
     return;
   }
-  if (waitStartNs_ == 0) {
+  bool firstTime = waitStartNs_ == 0;
+  if (firstTime) {
     waitStartNs_ = uv_hrtime();
   }
   state_ = State::Waiting;
-  context_.waitForBackend(*this);
+  context_.waitForBackend(*this, firstTime);
 }
 
 void ClientSession::retryBackend() {
@@ -373,8 +374,12 @@ void ClientSession::onBackendFailed(BackendConnection& backend, const p::Error& 
   bool loginError = error.code == 1045 || error.code == 1044 || error.code == 1049 ||
                     error.code == 1226 || error.code == 1251;
   // Only a connection that never took the command is retried: once a command was sent, the
-  // server may have run it, and running a write twice is worse than an error.
-  bool retryable = state_ == State::Connecting && !loginError;
+  // server may have run it, and running a write twice is worse than an error. A borrowed
+  // connection that breaks while being synced had not taken it yet either (unless the client's
+  // own state was on it).
+  bool heldState = inTransaction_ || autocommitOff_ || pinReason_[0] != '\0' || holdsLongData();
+  bool retryable =
+      !loginError && (state_ == State::Connecting || (state_ == State::Syncing && !heldState));
   if (backend_) {
     context_.loop().deferredDelete(std::move(backend_));
   }

@@ -17,9 +17,10 @@ MirrorTask::MirrorTask(net::Loop& loop, pool::BackendPool& pool, BackendIdentity
       query_(std::move(query)),
       stateless_(stateless),
       done_(std::move(done)) {
-  // Only a connection already on the right schema will do: a mirror never changes schemas.
-  backend_ = pool_.acquire(identity, schema);
-  if (backend_ && backend_->schema() != schema) {
+  // Only a connection already on the right schema, with no session variables set, will do: a
+  // mirror never syncs a connection.
+  backend_ = pool_.acquire(identity, schema, SessionVars());
+  if (backend_ && (backend_->schema() != schema || !backend_->vars().empty())) {
     pool_.release(std::move(backend_));
   }
   if (backend_) {

@@ -46,7 +46,8 @@ class SessionContext {
 
   // Every ONLINE server of the session's hostgroup is full: the worker calls
   // session.retryBackend() when a connection may have become free (FIFO across its waiters).
-  virtual void waitForBackend(ClientSession& session) = 0;
+  // `firstTime`: the session just started waiting (not a retry that must wait again).
+  virtual void waitForBackend(ClientSession& session, bool firstTime) = 0;
   // A connection the session no longer needs, in a state fit for another client: pooled, or
   // closed when a session on another worker waits for a free slot.
   virtual void returnBackend(std::unique_ptr<BackendConnection> backend) = 0;

@@ -7,13 +7,18 @@ namespace rwproxy::worker {
 namespace {
 
 constexpr uint64_t kPollMs = 1;
+// How often sessions still waiting ask the other workers again to free idle connections.
+constexpr uint64_t kNudgeEveryMs = 5;
 
 }  // namespace
 
 ConnectionWaiters::ConnectionWaiters(net::Loop& loop, std::atomic<int>& waitingProxyWide,
-                                     std::function<void(uint32_t)> retry)
-    : waitingProxyWide_(waitingProxyWide),
+                                     std::function<void(uint32_t)> retry,
+                                     std::function<void()> stillWaiting)
+    : loop_(loop),
+      waitingProxyWide_(waitingProxyWide),
       retry_(std::move(retry)),
+      stillWaiting_(std::move(stillWaiting)),
       poll_(loop, [this] { retryAll(); }) {}
 
 ConnectionWaiters::~ConnectionWaiters() {
@@ -22,6 +27,9 @@ ConnectionWaiters::~ConnectionWaiters() {
 
 void ConnectionWaiters::add(uint32_t sessionId) {
   queue_.push_back(sessionId);
+  if (!retrying_.empty() || inPass_) {
+    return;  // a session retried in the pass waits again: counted when the pass ends
+  }
   waitingProxyWide_.fetch_add(1, std::memory_order_relaxed);
   if (!polling_) {
     polling_ = true;
@@ -39,15 +47,28 @@ void ConnectionWaiters::retryAll() {
   // Sessions that must wait again append to queue_ behind the ones still to be retried here,
   // in their old order: arrival order holds.
   std::swap(retrying_, queue_);
-  waitingProxyWide_.fetch_sub(static_cast<int>(retrying_.size()), std::memory_order_relaxed);
+  // The proxy-wide count changes once, by the net result of the pass: other workers read it to
+  // decide whether to free idle connections, and must not see it dip while sessions re-queue.
+  int before = static_cast<int>(retrying_.size());
+  inPass_ = true;
   while (!retrying_.empty()) {
     uint32_t id = retrying_.front();
     retrying_.pop_front();
     retry_(id);
   }
-  if (queue_.empty() && polling_) {
-    polling_ = false;
-    poll_.stop();
+  inPass_ = false;
+  waitingProxyWide_.fetch_add(static_cast<int>(queue_.size()) - before, std::memory_order_relaxed);
+  if (queue_.empty()) {
+    if (polling_) {
+      polling_ = false;
+      poll_.stop();
+    }
+    return;
+  }
+  uint64_t now = net::nowMs(loop_);
+  if (now - lastNudgeMs_ >= kNudgeEveryMs) {
+    lastNudgeMs_ = now;
+    stillWaiting_();
   }
 }
 

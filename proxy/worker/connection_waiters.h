@@ -20,9 +20,10 @@ namespace rwproxy::worker {
 // client session, so mysql-max_connections bounds it.
 class ConnectionWaiters {
  public:
-  // `retry` re-runs a session's backend pick by session id (it may wait again).
+  // `retry` re-runs a session's backend pick by session id (it may wait again); `stillWaiting`
+  // runs every few ms while sessions keep waiting (to ask other workers for idle slots).
   ConnectionWaiters(net::Loop& loop, std::atomic<int>& waitingProxyWide,
-                    std::function<void(uint32_t)> retry);
+                    std::function<void(uint32_t)> retry, std::function<void()> stillWaiting);
   ~ConnectionWaiters();
   ConnectionWaiters(const ConnectionWaiters&) = delete;
   ConnectionWaiters& operator=(const ConnectionWaiters&) = delete;
@@ -41,12 +42,16 @@ class ConnectionWaiters {
  private:
   void retryAll();
 
+  net::Loop& loop_;
   std::atomic<int>& waitingProxyWide_;
   std::function<void(uint32_t)> retry_;
+  std::function<void()> stillWaiting_;
   std::deque<uint32_t> queue_;
   std::deque<uint32_t> retrying_;  // kept to reuse its memory
   net::Timer poll_;
   bool polling_ = false;
+  bool inPass_ = false;
+  uint64_t lastNudgeMs_ = 0;
   uint64_t waits_ = 0;
   uint64_t timeouts_ = 0;
   stats::LatencyHistogram waitTimes_;

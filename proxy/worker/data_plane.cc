@@ -100,6 +100,15 @@ bool DataPlane::onEveryWorker(const std::function<void(Worker&)>& task, uint64_t
                                 [&] { return pending->remaining == 0; });
 }
 
+void DataPlane::onOtherWorkers(Worker& self, const std::function<void(Worker&)>& task) {
+  for (auto& w : workers_) {
+    if (w.get() != &self) {
+      Worker* worker = w.get();
+      worker->loop().post([worker, task] { task(*worker); });
+    }
+  }
+}
+
 std::vector<stats::DigestRow> DataPlane::digestRows(bool reset) {
   struct Collected {
     std::mutex mutex;

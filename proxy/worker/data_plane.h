@@ -52,6 +52,8 @@ class DataPlane {
   // Runs `task` on every worker's thread and waits for all (bounded by `timeoutMs`); for the
   // admin thread's stats reads. Returns false when a worker did not answer in time.
   bool onEveryWorker(const std::function<void(Worker&)>& task, uint64_t timeoutMs = 5000);
+  // Posts `task` to every worker but `self` (no waiting; from a worker thread).
+  void onOtherWorkers(Worker& self, const std::function<void(Worker&)>& task);
   // stats_mysql_query_digest: every worker's rows merged by key; `reset` clears them.
   std::vector<stats::DigestRow> digestRows(bool reset);
   size_t digestMemoryBytes();

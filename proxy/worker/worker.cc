@@ -15,12 +15,15 @@ Worker::Worker(DataPlane& plane, int index, config::RuntimePtr runtime)
       runtime_(std::move(runtime)),
       pool_(loop_),
       router_(0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(index + 1)),
-      waiters_(loop_, plane.sessionsWaitingForBackend(), [this](uint32_t id) {
-        auto it = sessions_.find(id);
-        if (it != sessions_.end() && it->second) {
-          it->second->retryBackend();
-        }
-      }) {
+      waiters_(
+          loop_, plane.sessionsWaitingForBackend(),
+          [this](uint32_t id) {
+            auto it = sessions_.find(id);
+            if (it != sessions_.end() && it->second) {
+              it->second->retryBackend();
+            }
+          },
+          [this] { plane_.onOtherWorkers(*this, [](Worker& w) { w.shedIdleForWaiters(); }); }) {
   digestStats_.setMaxEntries(static_cast<size_t>(runtime_->mysql.queryDigestsMaxEntries));
   mapServerCounters();
   ticker_ = std::make_unique<net::Timer>(loop_, [this] { onTick(); });
@@ -274,7 +277,19 @@ void Worker::mirror(int hostgroup, const session::BackendIdentity& identity,
                }));
 }
 
-void Worker::waitForBackend(session::ClientSession& session) { waiters_.add(session.id()); }
+void Worker::waitForBackend(session::ClientSession& session, bool firstTime) {
+  waiters_.add(session.id());
+  if (firstTime) {
+    // Other workers may sit on idle connections that hold the slots: ask them to let go.
+    plane_.onOtherWorkers(*this, [](Worker& w) { w.shedIdleForWaiters(); });
+  }
+}
+
+void Worker::shedIdleForWaiters() {
+  int elsewhere = plane_.sessionsWaitingForBackend().load(std::memory_order_relaxed) -
+                  static_cast<int>(waiters_.size());
+  pool_.closeIdleIf([&elsewhere](const session::BackendConnection&) { return elsewhere-- > 0; });
+}
 
 session::StmtRegistry& Worker::stmtRegistry() { return plane_.stmtRegistry(); }
 

@@ -63,7 +63,10 @@ class Worker : public session::SessionContext {
     uint64_t clientConnectionsAborted = 0;
   };
   pool::ServerLoad::Counter* serverCounter(const config::Server& server) override;
-  void waitForBackend(session::ClientSession& session) override;
+  void waitForBackend(session::ClientSession& session, bool firstTime) override;
+  // Closes idle connections, one per session waiting on another worker (their slots may be
+  // what those sessions wait for).
+  void shedIdleForWaiters();
   session::StmtRegistry& stmtRegistry() override;
   void returnBackend(std::unique_ptr<session::BackendConnection> backend) override;
   void recordPoolWait(uint64_t waitedUs, bool timedOut) override {
