@@ -79,12 +79,13 @@ void ClientSession::startBackend() {
       return;
     }
   }
-  failedServers_.push_back(server);
   auto slot = pool::ServerSlot::tryReserve(context_.serverCounter(*server), server->maxConnections);
   if (!slot) {
-    startBackend();  // another worker took the last slot meanwhile: try the next server
+    // Another worker took the last slot meanwhile: the server is full, not failed.
+    waitForBackend();
     return;
   }
+  failedServers_.push_back(server);  // if this connection fails, try the others first
   noteWaitOver(false);
   backend_ = std::make_unique<BackendConnection>(context_.loop(), std::move(identity), schema_);
   backend_->setSlot(std::move(slot));
@@ -107,6 +108,7 @@ void ClientSession::waitForBackend() {
   bool firstTime = waitStartNs_ == 0;
   if (firstTime) {
     waitStartNs_ = uv_hrtime();
+    waitSinceMs_ = net::nowMs(context_.loop());
   }
   state_ = State::Waiting;
   context_.waitForBackend(*this, firstTime);

@@ -61,6 +61,8 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   void kill(bool queryOnly);
   // Called every second by the worker: handshake and idle timeouts.
   void onTick(uint64_t nowMs);
+  // Since when the command in flight waits for a backend connection (loop ms).
+  uint64_t waitingSinceMs() const { return waitSinceMs_; }
   // The worker's wait queue: try again to get a backend connection (State::Waiting only).
   void retryBackend();
   // Shutdown: close now when idle, else after the running command.
@@ -225,6 +227,7 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   std::vector<const config::Server*> failedServers_;
   uint64_t commandStartMs_ = 0;
   uint64_t waitStartNs_ = 0;
+  uint64_t waitSinceMs_ = 0;
   uint64_t queryDeadlineMs_ = 0;  // 0: no query running with a timeout
   int64_t queryTimeoutMs_ = 0;
   std::optional<int64_t> ruleTimeoutMs_;  // the matching rule's `timeout`

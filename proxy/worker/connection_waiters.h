@@ -22,13 +22,19 @@ class ConnectionWaiters {
  public:
   // `retry` re-runs a session's backend pick by session id (it may wait again); `stillWaiting`
   // runs every few ms while sessions keep waiting (to ask other workers for idle slots).
+  // `oldestPublished` shows other workers since when this worker's first waiter waits
+  // (UINT64_MAX: nobody waits), so a released connection goes to whoever waited longest.
   ConnectionWaiters(net::Loop& loop, std::atomic<int>& waitingProxyWide,
-                    std::function<void(uint32_t)> retry, std::function<void()> stillWaiting);
+                    std::atomic<uint64_t>& oldestPublished, std::function<void(uint32_t)> retry,
+                    std::function<void()> stillWaiting);
   ~ConnectionWaiters();
   ConnectionWaiters(const ConnectionWaiters&) = delete;
   ConnectionWaiters& operator=(const ConnectionWaiters&) = delete;
 
-  void add(uint32_t sessionId);
+  // `sinceMs`: when the session started waiting (kept across its retries: FIFO order).
+  void add(uint32_t sessionId, uint64_t sinceMs);
+  // Since when the longest waiter here waits; UINT64_MAX when nobody does.
+  uint64_t oldestSinceMs() const;
   // Retries every waiter on the next loop iteration (never inside the caller's callback).
   void wakeSoon();
   size_t size() const { return queue_.size(); }
@@ -41,13 +47,20 @@ class ConnectionWaiters {
 
  private:
   void retryAll();
+  void publishOldest();
+
+  struct Waiter {
+    uint32_t sessionId;
+    uint64_t sinceMs;
+  };
 
   net::Loop& loop_;
   std::atomic<int>& waitingProxyWide_;
+  std::atomic<uint64_t>& oldestPublished_;
   std::function<void(uint32_t)> retry_;
   std::function<void()> stillWaiting_;
-  std::deque<uint32_t> queue_;
-  std::deque<uint32_t> retrying_;  // kept to reuse its memory
+  std::deque<Waiter> queue_;
+  std::deque<Waiter> retrying_;  // kept to reuse its memory
   net::Timer poll_;
   bool polling_ = false;
   bool inPass_ = false;

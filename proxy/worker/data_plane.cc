@@ -10,7 +10,20 @@
 
 namespace rwproxy::worker {
 
-DataPlane::DataPlane() = default;
+DataPlane::DataPlane() {
+  for (auto& oldest : oldestWaitMs_) {
+    oldest.store(UINT64_MAX, std::memory_order_relaxed);
+  }
+}
+
+bool DataPlane::waitedLongerElsewhere(int self, uint64_t sinceMs) const {
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    if (static_cast<int>(i) != self && oldestWaitMs_[i].load(std::memory_order_relaxed) < sinceMs) {
+      return true;
+    }
+  }
+  return false;
+}
 
 DataPlane::~DataPlane() {
   for (auto& w : workers_) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -48,6 +49,12 @@ class DataPlane {
   int clientConnections() const { return clients_.load(std::memory_order_relaxed); }
   // Client sessions waiting for a backend connection, on all workers.
   std::atomic<int>& sessionsWaitingForBackend() { return waitingForBackend_; }
+  // Since when worker `index`'s longest waiter waits (UINT64_MAX: none); see ConnectionWaiters.
+  std::atomic<uint64_t>& oldestWaitOf(int index) {
+    return oldestWaitMs_[static_cast<size_t>(index)];
+  }
+  // True when a worker other than `self` has a session waiting since before `sinceMs`.
+  bool waitedLongerElsewhere(int self, uint64_t sinceMs) const;
 
   // Runs `task` on every worker's thread and waits for all (bounded by `timeoutMs`); for the
   // admin thread's stats reads. Returns false when a worker did not answer in time.
@@ -72,6 +79,8 @@ class DataPlane {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<int> clients_{0};
   std::atomic<int> waitingForBackend_{0};
+  static constexpr size_t kMaxWorkers = 256;  // mysql-threads' upper bound
+  std::array<std::atomic<uint64_t>, kMaxWorkers> oldestWaitMs_;
   std::atomic<uint32_t> nextSessionId_{1};
   // Taken on connect and disconnect only, never per query.
   std::mutex mutex_;

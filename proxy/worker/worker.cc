@@ -16,7 +16,7 @@ Worker::Worker(DataPlane& plane, int index, config::RuntimePtr runtime)
       pool_(loop_),
       router_(0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(index + 1)),
       waiters_(
-          loop_, plane.sessionsWaitingForBackend(),
+          loop_, plane.sessionsWaitingForBackend(), plane.oldestWaitOf(index),
           [this](uint32_t id) {
             auto it = sessions_.find(id);
             if (it != sessions_.end() && it->second) {
@@ -278,7 +278,7 @@ void Worker::mirror(int hostgroup, const session::BackendIdentity& identity,
 }
 
 void Worker::waitForBackend(session::ClientSession& session, bool firstTime) {
-  waiters_.add(session.id());
+  waiters_.add(session.id(), session.waitingSinceMs());
   if (firstTime) {
     // Other workers may sit on idle connections that hold the slots: ask them to let go.
     plane_.onOtherWorkers(*this, [](Worker& w) { w.shedIdleForWaiters(); });
@@ -296,8 +296,10 @@ session::StmtRegistry& Worker::stmtRegistry() { return plane_.stmtRegistry(); }
 void Worker::returnBackend(std::unique_ptr<session::BackendConnection> backend) {
   auto waitingElsewhere = static_cast<size_t>(
       std::max(0, plane_.sessionsWaitingForBackend().load(std::memory_order_relaxed)));
-  if (waitingElsewhere > waiters_.size()) {
-    // A session on another worker waits for a slot this idle connection holds: free it.
+  if (waitingElsewhere > waiters_.size() &&
+      plane_.waitedLongerElsewhere(index_, waiters_.oldestSinceMs())) {
+    // A session on another worker has waited longer than any here for the slot this
+    // connection holds: free it (first come, first served across workers).
     backend->close();
     loop_.deferredDelete(std::move(backend));
   } else {
