@@ -7,6 +7,7 @@
 #include "proxy/protocol/err_packet.h"
 #include "proxy/protocol/handshake.h"
 #include "proxy/protocol/handshake_response.h"
+#include "proxy/protocol/ok_packet.h"
 
 namespace rwproxy::session {
 
@@ -204,6 +205,9 @@ void BackendConnection::onLoginPacket(const p::LogicalPacket& packet) {
   // Authenticating.
   uint8_t head = pl.empty() ? 0xFF : pl[0];
   if (head == p::kOkHeader) {
+    if (auto ok = p::OkPacket::decode(pl, capabilities_)) {
+      autocommit_ = (ok->statusFlags & p::kServerStatusAutocommit) != 0;
+    }
     state_ = State::Ready;
     connectTimer_.reset();
     login_.releaseMemory();

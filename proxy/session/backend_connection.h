@@ -101,6 +101,9 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   // The prepared statements this connection holds.
   BackendStatements& statements() { return statements_; }
   void setLastInsertId(uint64_t id) { lastInsertId_ = id; }
+  // The connection's autocommit, from the server's status flags (login OK, then each reply).
+  bool autocommit() const { return autocommit_; }
+  void setAutocommit(bool on) { autocommit_ = on; }
   uint32_t serverThreadId() const { return threadId_; }
   uint32_t capabilities() const { return capabilities_; }
   const ReplyTracker& tracker() const { return tracker_; }
@@ -124,6 +127,7 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   std::string schema_;
   SessionVars vars_;
   uint64_t lastInsertId_ = 0;
+  bool autocommit_ = true;
   BackendStatements statements_;
   BackendCredentials credentials_;
   BackendListener* listener_ = nullptr;

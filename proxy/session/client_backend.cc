@@ -157,6 +157,7 @@ void ClientSession::sendToBackend() {
 bool ClientSession::backendInSync() const {
   return (schema_.empty() || backend_->schema() == schema_) && backend_->vars() == vars_ &&
          (!needsInsertId_ || backend_->lastInsertId() == lastInsertId_) &&
+         backend_->autocommit() != autocommitOff_ &&
          (currentStatement_ == nullptr ||
           backend_->statements().serverId(currentStatement_->stmt->id) != 0);
 }
@@ -169,7 +170,8 @@ bool ClientSession::syncBackend() {
   syncReply_.clear();
   bool schemaDiffers = !schema_.empty() && backend_->schema() != schema_;
   if (!schemaDiffers && backend_->vars() == vars_ &&
-      (!needsInsertId_ || backend_->lastInsertId() == lastInsertId_)) {
+      (!needsInsertId_ || backend_->lastInsertId() == lastInsertId_) &&
+      backend_->autocommit() != autocommitOff_) {
     prepareOnBackend();  // client_stmt.cc
     return true;
   }
@@ -197,6 +199,10 @@ bool ClientSession::syncBackend() {
           .append("last_insert_id = ")
           .append(std::to_string(lastInsertId_));
     }
+    if (backend_->autocommit() == autocommitOff_) {
+      out.append(out.size() == listStart ? "" : ", ")
+          .append(autocommitOff_ ? "autocommit = 0" : "autocommit = 1");
+    }
   }
   uint8_t seq = 0;
   p::endPacket(out, header, seq);
@@ -223,6 +229,7 @@ void ClientSession::onSyncDone(BackendConnection& backend) {
       break;
     case SyncStep::Variables:
       backend.vars() = vars_;
+      backend.setAutocommit(!autocommitOff_);
       if (needsInsertId_) {
         backend.setLastInsertId(lastInsertId_);
       }
@@ -277,11 +284,12 @@ void ClientSession::onBackendReplyDone(BackendConnection& backend) {
     backend.setSchema(schema_);
   }
   pendingSchema_.clear();
-  if (t.statusFlags() != 0) {
+  if (t.hasStatus()) {
     // The server's word on the transaction, not a guess from the statement text. An ERR
     // carries no status; the state is unchanged then.
     inTransaction_ = (t.statusFlags() & p::kServerStatusInTrans) != 0;
     autocommitOff_ = (t.statusFlags() & p::kServerStatusAutocommit) == 0;
+    backend.setAutocommit(!autocommitOff_);
   }
   if (!t.failed()) {
     if (t.lastInsertId() != 0) {
@@ -379,7 +387,7 @@ void ClientSession::onBackendFailed(BackendConnection& backend, const p::Error& 
   // server may have run it, and running a write twice is worse than an error. A borrowed
   // connection that breaks while being synced had not taken it yet either (unless the client's
   // own state was on it).
-  bool heldState = inTransaction_ || autocommitOff_ || pinReason_[0] != '\0' || holdsLongData();
+  bool heldState = inTransaction_ || pinReason_[0] != '\0' || holdsLongData();
   bool retryable =
       !loginError && (state_ == State::Connecting || (state_ == State::Syncing && !heldState));
   if (backend_) {
@@ -410,7 +418,7 @@ void ClientSession::backendLost(const p::Error& error) {
   }
   bool midReply = forwardedAny_;
   // Whatever the connection held (transaction, variables) is gone with it.
-  bool stateLost = inTransaction_ || autocommitOff_ || pinReason_[0] != '\0';
+  bool stateLost = inTransaction_ || pinReason_[0] != '\0';
   inTransaction_ = false;
   autocommitOff_ = false;
   pinReason_ = "";
@@ -452,7 +460,7 @@ void ClientSession::releaseBackend() {
   if (!backend_) {
     return;
   }
-  bool keep = inTransaction_ || autocommitOff_ || pinReason_[0] != '\0' || holdsLongData() ||
+  bool keep = inTransaction_ || pinReason_[0] != '\0' || holdsLongData() ||
               !context_.runtime()->mysql.multiplexing;
   if (keep && backend_->ready()) {
     return;
@@ -464,8 +472,8 @@ void ClientSession::dropBackend() {
   if (!backend_) {
     return;
   }
-  if (inTransaction_ || autocommitOff_ || pinReason_[0] != '\0' || holdsLongData() ||
-      fastForward_ || !backend_->ready()) {
+  if (inTransaction_ || pinReason_[0] != '\0' || holdsLongData() || fastForward_ ||
+      !backend_->ready()) {
     // Its session state belongs to this client alone: never lend it to another.
     backend_->close();
     context_.loop().deferredDelete(std::move(backend_));

@@ -243,7 +243,9 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   bool logQuery_ = false;
   std::string loggedQuery_;  // only for rules with log=1
   bool inTransaction_ = false;
-  bool autocommitOff_ = false;  // SET autocommit=0: the next statement opens a transaction
+  // SET autocommit=0: the next statement opens a transaction. Replayed like a session
+  // variable; only the transaction itself keeps the connection.
+  bool autocommitOff_ = false;
 };
 
 }  // namespace rwproxy::session

@@ -53,6 +53,7 @@ void ReplyTracker::begin(ReplyShape shape, bool deprecateEof) {
   continuation_ = false;
   wellFormed_ = true;
   statusFlags_ = 0;
+  hasStatus_ = false;
   errorCode_ = 0;
   columnsLeft_ = 0;
   prepareColumns_ = 0;
@@ -83,6 +84,7 @@ void ReplyTracker::begin(ReplyShape shape, bool deprecateEof) {
 
 bool ReplyTracker::finishWith(uint16_t status) {
   statusFlags_ = status;
+  hasStatus_ = true;
   if (shape_ == ReplyShape::ResultSets && (status & p::kServerMoreResultsExists) != 0) {
     state_ = State::First;
     return false;
@@ -103,6 +105,7 @@ void ReplyTracker::readOk(std::span<const uint8_t> pl) {
   affectedRows_ = affected;
   lastInsertId_ = insertId;
   statusFlags_ = u16(pl, pos);
+  hasStatus_ = true;
 }
 
 void ReplyTracker::readEof(std::span<const uint8_t> pl) {
@@ -111,6 +114,7 @@ void ReplyTracker::readEof(std::span<const uint8_t> pl) {
     return;
   }
   statusFlags_ = u16(pl, 3);
+  hasStatus_ = true;
 }
 
 void ReplyTracker::readErr(std::span<const uint8_t> pl) {

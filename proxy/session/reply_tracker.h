@@ -33,6 +33,9 @@ class ReplyTracker {
   bool done() const { return state_ == State::Done; }
   // Status flags of the last OK or EOF seen (0 before any).
   uint16_t statusFlags() const { return statusFlags_; }
+  // An OK or EOF was seen, so statusFlags() is the server's word (0 is a valid status: autocommit
+  // off and no transaction).
+  bool hasStatus() const { return hasStatus_; }
   bool failed() const { return errorCode_ != 0; }
   uint16_t errorCode() const { return errorCode_; }
   uint64_t affectedRows() const { return affectedRows_; }
@@ -73,6 +76,7 @@ class ReplyTracker {
   bool continuation_ = false;  // the previous physical packet was a full 16 MiB chunk
   bool wellFormed_ = true;
   uint16_t statusFlags_ = 0;
+  bool hasStatus_ = false;
   uint16_t errorCode_ = 0;
   uint64_t columnsLeft_ = 0;
   uint64_t prepareColumns_ = 0;

@@ -125,6 +125,26 @@ TEST_CASE("LAST_INSERT_ID() is the client's own, on any connection") {
   CHECK(kAccount.writerConnections() == "1");
 }
 
+TEST_CASE("autocommit=0 follows its client; only the transaction keeps the connection") {
+  MysqlClient a;
+  connect(a, "rwtest");
+  MysqlClient b;
+  connect(b, "rwtest");
+  a.exec("SET autocommit = 0");
+  CHECK(b.scalar("SELECT @@autocommit") == "1");  // b borrowed the connection a set it on
+  a.exec("INSERT INTO t (v) VALUES ('autocommit-off-rolled-back')");
+  CHECK_FALSE(b.query("SELECT 1"));  // a's implicit transaction holds the one connection
+  CHECK(b.errorCode() == 9001);
+  a.exec("ROLLBACK");
+  CHECK(b.scalar("SELECT @@autocommit") == "1");
+  CHECK(a.scalar("SELECT @@autocommit") == "0");
+  a.exec("INSERT INTO t (v) VALUES ('autocommit-off-committed')");
+  a.exec("COMMIT");
+  CHECK(b.scalar("SELECT COUNT(*) FROM t WHERE v = 'autocommit-off-rolled-back'") == "0");
+  CHECK(b.scalar("SELECT COUNT(*) FROM t WHERE v = 'autocommit-off-committed'") == "1");
+  CHECK(kAccount.writerConnections() == "1");
+}
+
 TEST_CASE("state the proxy cannot replay keeps the connection with its client") {
   const char* const pinning[] = {
       "CREATE TEMPORARY TABLE tmp_pin (x INT)",

@@ -67,10 +67,17 @@ TEST_CASE("an OK or ERR ends a simple reply") {
   CHECK(t.statusFlags() == 0x0003);
   CHECK(t.affectedRows() == 2);
   CHECK(t.lastInsertId() == 7);
+  CHECK(t.hasStatus());
   t.begin(ReplyShape::OkOrError, true);
   CHECK(feed(t, {err(1049)}) == 0);
   CHECK(t.failed());
   CHECK(t.errorCode() == 1049);
+  CHECK_FALSE(t.hasStatus());  // an ERR says nothing of the session's status
+  // Status 0 (autocommit off, no transaction: after COMMIT under autocommit=0) is news too.
+  t.begin(ReplyShape::OkOrError, true);
+  CHECK(feed(t, {ok(0x0000)}) == 0);
+  CHECK(t.hasStatus());
+  CHECK(t.statusFlags() == 0);
 }
 
 TEST_CASE("a text result set with classic EOF") {
