@@ -295,6 +295,7 @@ void ClientSession::handleQuery(p::Bytes payload) {
   }
   logQuery_ = false;
   ruleTimeoutMs_.reset();
+  ruleMultiplex_ = -1;
   if (runtime.queryRuleSet) {
     if (!applyRules(*runtime.queryRuleSet, *query, digest, payload)) {
       return;  // answered by the rules (error_msg / OK_msg)
@@ -331,6 +332,14 @@ void ClientSession::handleQuery(p::Bytes payload) {
         }
       }
       break;
+  }
+  if (ruleMultiplex_ == 1) {
+    // The operator says this statement's state is harmless: it and what pinned before are
+    // forgotten (never an open transaction, which the server's status flags keep).
+    statementStateless_ = true;
+    pinReason_ = "";
+  } else if (ruleMultiplex_ == 2 && std::string_view(statementReason_) == "user_variable") {
+    statementStateless_ = true;  // ignore `@` in this statement only
   }
   forward(payload, ReplyShape::ResultSets);
 }
@@ -371,7 +380,8 @@ bool ClientSession::applyRules(const rules::RuleSet& ruleSet, std::string_view q
     logQuery_ = true;
     loggedQuery_.assign(d.query);  // only logged queries pay for a copy
   }
-  if (d.multiplex && *d.multiplex == 0 && pinReason_[0] == '\0') {
+  ruleMultiplex_ = d.multiplex ? *d.multiplex : -1;
+  if (ruleMultiplex_ == 0 && pinReason_[0] == '\0') {
     pinReason_ = "rule_multiplex_0";
   }
   if (d.rewritten) {

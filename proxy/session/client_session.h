@@ -231,6 +231,7 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   uint64_t queryDeadlineMs_ = 0;  // 0: no query running with a timeout
   int64_t queryTimeoutMs_ = 0;
   std::optional<int64_t> ruleTimeoutMs_;  // the matching rule's `timeout`
+  int ruleMultiplex_ = -1;                // the matching rule's `multiplex` (-1: none)
   bool timedOut_ = false;                 // KILL QUERY was sent for the running query
   std::unique_ptr<net::Timer>
       timeoutTimer_;  // made on the first short timeout only  // when the command started waiting

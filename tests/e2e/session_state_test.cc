@@ -187,3 +187,26 @@ TEST_CASE("reset_connection and change_user forget the client's session state") 
   CHECK(a.scalar("SELECT @@sql_mode") == root.scalar("SELECT @@GLOBAL.sql_mode"));
   CHECK(a.scalar("SELECT DATABASE()") == "rwtest2");
 }
+
+TEST_CASE("rules with multiplex=1 or 2 keep multiplexing where the proxy would pin") {
+  MysqlClient admin;
+  connectAdmin(admin, proxy());
+  admin.exec(
+      "INSERT INTO mysql_query_rules (rule_id, active, match_pattern, multiplex, apply) VALUES "
+      "(901, 1, 'multiplex_two_marker', 2, 1), (902, 1, 'multiplex_one_marker', 1, 1)");
+  admin.exec("LOAD MYSQL QUERY RULES TO RUNTIME");
+  MysqlClient a;
+  connect(a, "rwtest");
+  MysqlClient b;
+  connect(b, "rwtest");
+  // multiplex=2: the `@` of this statement does not pin.
+  CHECK(a.scalar("SELECT @n := 1 AS multiplex_two_marker") == "1");
+  CHECK(b.scalar("SELECT 'b runs'") == "b runs");
+  // multiplex=1: what pinned before is forgotten.
+  a.exec("SELECT 1 INTO @pinned");
+  CHECK_FALSE(b.query("SELECT 'b waits'"));
+  a.exec("SELECT 'released' AS multiplex_one_marker");
+  CHECK(b.scalar("SELECT 'b runs again'") == "b runs again");
+  admin.exec("DELETE FROM mysql_query_rules WHERE rule_id IN (901, 902)");
+  admin.exec("LOAD MYSQL QUERY RULES TO RUNTIME");
+}
