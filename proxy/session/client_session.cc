@@ -319,6 +319,9 @@ void ClientSession::handleQuery(p::Bytes payload) {
       statementReason_ = hints.reason;
       break;
   }
+  if (answerFromCache(payload)) {
+    return;
+  }
   forward(payload, ReplyShape::ResultSets);
 }
 
@@ -348,6 +351,8 @@ bool ClientSession::applyRules(const rules::RuleSet& ruleSet, std::string_view q
     writeOk(1, 0, *d.okMsg);
     return false;
   }
+  cacheTtlMs_ = d.cacheTtl.value_or(0);
+  cacheEmptyResult_ = d.cacheEmptyResult;
   if (d.destinationHostgroup) {
     hostgroup_ = *d.destinationHostgroup;
   }

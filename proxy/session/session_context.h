@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "proxy/cache/query_cache.h"
 #include "proxy/config/runtime.h"
 #include "proxy/net/loop.h"
 #include "proxy/pool/backend_pool.h"
@@ -42,6 +43,8 @@ class SessionContext {
   virtual bool logEvent(const stats::LogEvent& event) = 0;
   virtual bool eventsLogEnabled() = 0;
   virtual std::string& rewriteScratch() = 0;
+  // This worker's query result cache.
+  virtual cache::QueryCache& queryCache() = 0;
 
   // The proxy-wide count of open connections to `server` (mysql_servers.max_connections).
   virtual pool::ServerLoad::Counter* serverCounter(const config::Server& server) = 0;

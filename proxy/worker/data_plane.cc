@@ -20,6 +20,7 @@ DataPlane::~DataPlane() {
 
 protocol::Status DataPlane::start(const config::RuntimePtr& runtime, int threads,
                                   const std::string& host, int port) {
+  threads_ = threads;
   for (int i = 0; i < threads; ++i) {
     auto w = std::make_unique<Worker>(*this, i, runtime);
     int rc = w->listen(host, port);
@@ -122,6 +123,7 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
     std::mutex mutex;
     uint64_t questions = 0, created = 0, aborted = 0, mirrorsDropped = 0;  // GUARDED_BY(mutex)
     uint64_t digestMemory = 0, idleBackends = 0;                           // GUARDED_BY(mutex)
+    cache::CacheStats cache;                                               // GUARDED_BY(mutex)
   };
   auto sums = std::make_shared<Sums>();
   onEveryWorker([sums](Worker& w) {
@@ -132,11 +134,12 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
     sums->mirrorsDropped += w.mirrorsDropped();
     sums->digestMemory += w.digestMemoryBytes();
     sums->idleBackends += w.pool().idleCount();
+    sums->cache += w.queryCache().stats();
   });
   auto log = eventsLog_.counters();
   std::lock_guard lock(sums->mutex);
   auto n = [](uint64_t v) { return std::to_string(v); };
-  return {
+  std::vector<std::pair<std::string, std::string>> rows = {
       {"Client_Connections_connected", n(static_cast<uint64_t>(clientConnections()))},
       {"Client_Connections_created", n(sums->created)},
       {"Client_Connections_aborted", n(sums->aborted)},
@@ -148,6 +151,12 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
       {"Eventslog_events_dropped", n(log.dropped)},
       {"mysql_worker_threads", n(workers_.size())},
   };
+  sums->cache.appendTo(rows);
+  return rows;
+}
+
+void DataPlane::flushQueryCache() {
+  onEveryWorker([](Worker& w) { w.queryCache().flush(); });
 }
 
 size_t DataPlane::digestMemoryBytes() {
