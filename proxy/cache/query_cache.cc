@@ -179,11 +179,11 @@ CacheStats QueryCache::stats() const {
   return s;
 }
 
-void QueryCache::erase(Lru::iterator it) {
+void QueryCache::erase(Lru::iterator it, bool purged) {
   index_.erase(it->keyRef());
   entryBytes_ -= it->charge;
   lru_.erase(it);
-  ++counters_.purged;
+  counters_.purged += purged ? 1 : 0;
 }
 
 std::optional<uint64_t> QueryCache::serve(const CacheKey& key, uint64_t nowMs, bool deprecateEof,
@@ -230,7 +230,7 @@ Refusal QueryCache::store(ReplyCapture& capture, bool deprecateEof, uint64_t now
   }
   KeyRef ref = refOf(capture.key());
   if (auto old = index_.find(ref); old != index_.end()) {
-    erase(old->second);
+    erase(old->second, false);  // replaced (two sessions filled the same key), not purged
   }
   Entry entry;
   entry.key = capture.key_;

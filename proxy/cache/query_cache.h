@@ -168,7 +168,8 @@ class QueryCache {
   // Whether a capture may be stored, with its layout when it may.
   Refusal admit(const ReplyCapture& capture, bool deprecateEof, ReplyLayout& layout) const;
   size_t bucketBytes() const;
-  void erase(Lru::iterator it);
+  // Drops an entry; `purged` counts it in Query_Cache_Purged.
+  void erase(Lru::iterator it, bool purged = true);
   // Evicts until `incoming` more bytes fit: expired entries first (when any may have expired),
   // then from the least recently used end.
   void makeRoom(size_t incoming, uint64_t nowMs);

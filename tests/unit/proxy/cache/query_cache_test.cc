@@ -100,6 +100,7 @@ TEST_CASE("a stored result is served for the identical key only") {
   // The same key stored again replaces the entry.
   REQUIRE(put(cache, key("SELECT v FROM t WHERE id=1"), reply({"two"}), 5) == Refusal::None);
   CHECK(cache.size() == 1);
+  CHECK(cache.stats().purged == 0);  // replaced, not purged
   CHECK(get(cache, key("SELECT v FROM t WHERE id=1"), 6) == reply({"two"}));
 }
 
