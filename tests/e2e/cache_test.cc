@@ -4,7 +4,9 @@
 // through the proxy can only come from its cache.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -301,4 +303,23 @@ TEST_CASE(
   CHECK(stat(admin, "Query_Cache_count_SET") == 3);
   CHECK(rowCount(c, q + " AND v = 'none3'") == 0);
   CHECK(stat(admin, "Query_Cache_count_GET_OK") == 5);
+}
+
+TEST_CASE("a cache hit of a log=1 rule is in the events log under hostgroup -1") {
+  ProxyProcess proxy;
+  startProxy(proxy, "SET mysql-eventslog_filename='events.log';\n" +
+                        cacheRule(1, "^SELECT .logged_hit", 600000, ", log", ", 1"));
+  MysqlClient c;
+  connectApp(c, proxy.appPort(), "rwtest");
+  REQUIRE(c.scalar("SELECT 'logged_hit'") == "logged_hit");  // from the writer
+  REQUIRE(c.scalar("SELECT 'logged_hit'") == "logged_hit");  // from the cache
+  std::string text;
+  REQUIRE(waitFor([&] {
+    std::ifstream in(proxy.datadir() + "/events.log.00000001");
+    std::stringstream s;
+    s << in.rdbuf();
+    text = s.str();
+    return text.find("\"hostgroup\":-1") != std::string::npos;
+  }));
+  CHECK(text.find("\"hostgroup\":10") != std::string::npos);
 }
