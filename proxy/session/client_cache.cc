@@ -42,6 +42,9 @@ bool ClientSession::answerFromCache(p::Bytes payload) {
     return false;
   }
   cache::QueryCache& cache = context_.queryCache();
+  if (cache.capacity() == 0) {
+    return false;  // mysql-query_cache_size_MB=0: no cache, no lookups to count
+  }
   cache::CacheKey key{user_, schema_, p::asStringView(payload.subspan(1)), charset_};
   uint64_t now = net::nowMs(context_.loop());
   bool deprecateEof = (capabilities_ & p::kClientDeprecateEof) != 0;
