@@ -4,6 +4,7 @@
 // through the proxy can only come from its cache.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -86,18 +87,26 @@ struct PointSelect {
 }  // namespace
 
 TEST_CASE("a cached result is served within its TTL and the fresh one after it") {
-  PointSelect t(3000, "ttl-old");
+  constexpr int kTtlMs = 3000;
+  PointSelect t(kTtlMs, "ttl-old");
   MysqlClient& c = t.app;
   MysqlClient& admin = t.admin;
   const std::string& q = t.query;
 
-  CHECK(c.scalar(q) == "ttl-old");  // from the writer, now cached
+  auto filled = std::chrono::steady_clock::now();  // the entry cannot expire before filled + TTL
+  CHECK(c.scalar(q) == "ttl-old");                 // from the writer, now cached
   CHECK(stat(admin, "Query_Cache_count_SET") == 1);
   setRow(t.writer, t.id, "ttl-new");
   uint64_t hits = stat(admin, "Query_Cache_count_GET_OK");
   // The writer holds ttl-new: ttl-old can only come from the proxy's cache.
-  CHECK(c.scalar(q) == "ttl-old");
-  CHECK(stat(admin, "Query_Cache_count_GET_OK") == hits + 1);
+  std::string second = c.scalar(q);
+  if (std::chrono::steady_clock::now() - filled < std::chrono::milliseconds(kTtlMs - 50)) {
+    CHECK(second == "ttl-old");
+    CHECK(stat(admin, "Query_Cache_count_GET_OK") == hits + 1);
+  } else {
+    // Not a verdict on the cache: this machine took longer than the TTL for three statements.
+    WARN("the TTL passed before the second read; the within-TTL check was skipped");
+  }
   // Once the TTL has passed the next query goes to the writer again.
   CHECK(waitFor([&] { return c.scalar(q) == "ttl-new"; }));
   CHECK(stat(admin, "Query_Cache_count_SET") == 2);
