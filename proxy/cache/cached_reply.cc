@@ -97,6 +97,78 @@ Refusal readColumnCount(const p::PhysicalPacket& first, ReplyLayout& layout) {
   return Refusal::None;
 }
 
+// Walks a reply's packets. Every packet must be whole and alone: a 16 MiB chunk would continue
+// into the next one, and stops the walk.
+class PacketWalker {
+ public:
+  explicit PacketWalker(p::Bytes reply) : cursor_(reply) {}
+
+  std::optional<p::PhysicalPacket> next() {
+    auto packet = cursor_.next();
+    if (packet && packet->header.length == p::kMaxPacketChunk) {
+      fullChunk_ = true;
+      return std::nullopt;
+    }
+    return packet;
+  }
+  // Why next() returned nothing.
+  Refusal broken() const { return fullChunk_ ? Refusal::TooLarge : Refusal::Malformed; }
+  uint32_t consumed() const { return static_cast<uint32_t>(cursor_.consumed()); }
+
+ private:
+  p::PacketCursor cursor_;
+  bool fullChunk_ = false;
+};
+
+// The column count, the definitions and (without DEPRECATE_EOF) the EOF after them.
+Refusal readColumns(PacketWalker& walker, ReplyLayout& layout) {
+  auto first = walker.next();
+  if (!first) {
+    return walker.broken();
+  }
+  if (Refusal r = readColumnCount(*first, layout); r != Refusal::None) {
+    return r;
+  }
+  for (uint64_t i = 0; i < layout.columns; ++i) {
+    if (!walker.next()) {
+      return walker.broken();
+    }
+  }
+  layout.columnsEnd = walker.consumed();
+  if (!layout.deprecateEof) {
+    auto eof = walker.next();
+    if (!eof) {
+      return walker.broken();
+    }
+    if (!readEof(eof->payload, layout.columnEofWarnings, layout.columnEofStatus)) {
+      return Refusal::Malformed;
+    }
+  }
+  layout.rowsBegin = walker.consumed();
+  return Refusal::None;
+}
+
+// The rows up to and including the EOF or OK(0xFE) that ends them.
+Refusal readRows(PacketWalker& walker, ReplyLayout& layout) {
+  uint32_t caps = layout.deprecateEof ? p::kClientDeprecateEof : 0;
+  for (;;) {
+    auto packet = walker.next();
+    if (!packet) {
+      return walker.broken();
+    }
+    if (p::isErr(packet->payload)) {
+      return Refusal::Failed;
+    }
+    if (p::isEofOrOkAsEof(packet->payload, caps)) {
+      layout.terminatorBegin = static_cast<uint32_t>(packet->offset);
+      bool ok = layout.deprecateEof ? readOkTerminator(packet->payload, layout)
+                                    : readEof(packet->payload, layout.warnings, layout.statusFlags);
+      return ok ? Refusal::None : Refusal::Malformed;
+    }
+    ++layout.rows;
+  }
+}
+
 Refusal statusRefusal(uint16_t status) {
   if ((status & p::kServerMoreResultsExists) != 0) {
     return Refusal::MoreResults;
@@ -144,62 +216,14 @@ Refusal describeResultSet(p::Bytes reply, bool deprecateEof, ReplyLayout& layout
   if (reply.size() > kMaxReplyBytes) {
     return Refusal::TooLarge;
   }
-  p::PacketCursor cursor(reply);
-  // Every packet is taken whole and alone: a 16 MiB chunk would continue into the next one.
-  bool fullChunk = false;
-  auto next = [&cursor, &fullChunk]() -> std::optional<p::PhysicalPacket> {
-    auto packet = cursor.next();
-    if (packet && packet->header.length == p::kMaxPacketChunk) {
-      fullChunk = true;
-      return std::nullopt;
-    }
-    return packet;
-  };
-  auto broken = [&fullChunk] { return fullChunk ? Refusal::TooLarge : Refusal::Malformed; };
-  auto first = next();
-  if (!first) {
-    return broken();
-  }
-  if (Refusal r = readColumnCount(*first, layout); r != Refusal::None) {
+  PacketWalker walker(reply);
+  if (Refusal r = readColumns(walker, layout); r != Refusal::None) {
     return r;
   }
-  for (uint64_t i = 0; i < layout.columns; ++i) {
-    if (!next()) {
-      return broken();
-    }
+  if (Refusal r = readRows(walker, layout); r != Refusal::None) {
+    return r;
   }
-  layout.columnsEnd = static_cast<uint32_t>(cursor.consumed());
-  if (!deprecateEof) {
-    auto eof = next();
-    if (!eof) {
-      return broken();
-    }
-    if (!readEof(eof->payload, layout.columnEofWarnings, layout.columnEofStatus)) {
-      return Refusal::Malformed;
-    }
-  }
-  layout.rowsBegin = static_cast<uint32_t>(cursor.consumed());
-  uint32_t caps = deprecateEof ? p::kClientDeprecateEof : 0;
-  for (;;) {
-    auto packet = next();
-    if (!packet) {
-      return broken();
-    }
-    if (p::isErr(packet->payload)) {
-      return Refusal::Failed;
-    }
-    if (p::isEofOrOkAsEof(packet->payload, caps)) {
-      layout.terminatorBegin = static_cast<uint32_t>(packet->offset);
-      bool ok = deprecateEof ? readOkTerminator(packet->payload, layout)
-                             : readEof(packet->payload, layout.warnings, layout.statusFlags);
-      if (!ok) {
-        return Refusal::Malformed;
-      }
-      break;
-    }
-    ++layout.rows;
-  }
-  if (cursor.consumed() != reply.size()) {
+  if (walker.consumed() != reply.size()) {
     return Refusal::Malformed;  // something after the terminator: not one result set
   }
   layout.size = static_cast<uint32_t>(reply.size());

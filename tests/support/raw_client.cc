@@ -180,83 +180,88 @@ bool RawClient::readRow(const std::string& payload, size_t columns, Row& row) {
 }
 
 std::optional<RawResult> RawClient::query(const std::string& sql) {
-  const bool deprecateEof = (capabilities_ & p::kClientDeprecateEof) != 0;
   RawResult result;
-  std::string payload;
   uint8_t seq = 1;
-  if (!writePacket(std::string(1, '\x03') + sql, 0) || !readPacket(payload, seq++, &result.bytes)) {
+  if (!writePacket(std::string(1, '\x03') + sql, 0) || !readColumns(result, seq) ||
+      !readRows(result, seq)) {
     return std::nullopt;
   }
+  return result;
+}
+
+bool RawClient::readColumns(RawResult& result, uint8_t& seq) {
+  std::string payload;
+  if (!readPacket(payload, seq++, &result.bytes)) {
+    return false;
+  }
   if (isErr(payload)) {
-    fail(errText(payload));
-    return std::nullopt;
+    return fail(errText(payload));
   }
   size_t pos = 0;
   uint64_t columns = 0;
   if (payload[0] == '\0' || !lenenc(payload, pos, columns) || pos != payload.size()) {
-    fail("not a result set");
-    return std::nullopt;
+    return fail("not a result set");
   }
   for (uint64_t i = 0; i < columns; ++i) {
     if (!readPacket(payload, seq++, &result.bytes)) {
-      return std::nullopt;
+      return false;
     }
     std::string part;
     size_t at = 0;
     for (int k = 0; k < 5; ++k) {  // catalog, schema, table, org_table, name
       if (!lenencString(payload, at, part)) {
-        fail("a column definition that does not parse");
-        return std::nullopt;
+        return fail("a column definition that does not parse");
       }
     }
     result.columns.push_back(part);
   }
-  if (!deprecateEof) {
-    if (!readPacket(payload, seq++, &result.bytes)) {
-      return std::nullopt;
-    }
-    if (payload.size() != 5 || payload[0] != '\xfe') {
-      fail("no EOF after the column definitions");
-      return std::nullopt;
-    }
+  if ((capabilities_ & p::kClientDeprecateEof) != 0) {
+    return true;
   }
+  if (!readPacket(payload, seq++, &result.bytes)) {
+    return false;
+  }
+  return (payload.size() == 5 && payload[0] == '\xfe') ||
+         fail("no EOF after the column definitions");
+}
+
+bool RawClient::readRows(RawResult& result, uint8_t& seq) {
+  const bool deprecateEof = (capabilities_ & p::kClientDeprecateEof) != 0;
+  std::string payload;
   for (;;) {
     if (!readPacket(payload, seq++, &result.bytes)) {
-      return std::nullopt;
+      return false;
     }
     if (isErr(payload)) {
-      fail(errText(payload));
-      return std::nullopt;
+      return fail(errText(payload));
     }
     if (payload[0] == '\xfe' && (deprecateEof ? payload.size() < 0xFFFFFF : payload.size() < 9)) {
       break;
     }
     Row row;
-    if (!readRow(payload, columns, row)) {
-      return std::nullopt;
+    if (!readRow(payload, result.columns.size(), row)) {
+      return false;
     }
     result.rows.push_back(std::move(row));
   }
-  if (deprecateEof) {
-    // The OK that ends the rows: 0xFE, affected rows, insert id, status, warnings.
-    pos = 1;
-    uint64_t ignored = 0;
-    if (!lenenc(payload, pos, ignored) || !lenenc(payload, pos, ignored) ||
-        pos + 4 > payload.size()) {
-      fail("a bad OK after the rows");
-      return std::nullopt;
-    }
-    result.statusFlags = u16(payload, pos);
-    result.warnings = u16(payload, pos + 2);
-  } else {
+  if (!deprecateEof) {
     if (payload.size() != 5) {
-      fail("a bad EOF after the rows");
-      return std::nullopt;
+      return fail("a bad EOF after the rows");
     }
     result.warnings = u16(payload, 1);
     result.statusFlags = u16(payload, 3);
+    return true;
   }
-  return result;
+  // The OK that ends the rows: 0xFE, affected rows, insert id, status, warnings.
+  size_t pos = 1;
+  uint64_t ignored = 0;
+  if (!lenenc(payload, pos, ignored) || !lenenc(payload, pos, ignored) ||
+      pos + 4 > payload.size()) {
+    return fail("a bad OK after the rows");
+  }
+  result.statusFlags = u16(payload, pos);
+  result.warnings = u16(payload, pos + 2);
+  return true;
 }
 
 }  // namespace rwproxy::test

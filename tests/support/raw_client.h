@@ -48,6 +48,10 @@ class RawClient {
   bool writePacket(const std::string& payload, uint8_t seq);
   bool fail(const std::string& what);
   bool readRow(const std::string& payload, size_t columns, Row& row);
+  // A reply's column count and definitions (and the EOF after them without DEPRECATE_EOF),
+  // then its rows and terminator; `seq` is the next expected sequence id.
+  bool readColumns(RawResult& result, uint8_t& seq);
+  bool readRows(RawResult& result, uint8_t& seq);
 
   int fd_ = -1;
   uint32_t capabilities_ = 0;
