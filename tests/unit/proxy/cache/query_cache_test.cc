@@ -17,23 +17,38 @@ using namespace rwproxy::cache::test;
 using rwproxy::protocol::asBytes;
 using rwproxy::protocol::test::fromHex;
 
-// Counts heap allocations made by this thread while gCountAllocations is set.
+// Counts heap allocations made by this thread while gCountAllocations is set. Every unaligned
+// form of new and delete is replaced, so memory always goes back the way it came (AddressSanitizer
+// checks that new/delete and malloc/free pairs match).
 namespace {
 thread_local bool gCountAllocations = false;
 thread_local size_t gAllocations = 0;
-}  // namespace
 
-void* operator new(std::size_t size) {
+void* countedAlloc(std::size_t size) noexcept {
   if (gCountAllocations) {
     ++gAllocations;
   }
-  if (void* p = std::malloc(size == 0 ? 1 : size)) {
+  return std::malloc(size == 0 ? 1 : size);
+}
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (void* p = countedAlloc(size)) {
     return p;
   }
   throw std::bad_alloc();
 }
+void* operator new[](std::size_t size) { return operator new(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return countedAlloc(size); }
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
+  return countedAlloc(size);
+}
 void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace {
 
