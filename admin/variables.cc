@@ -129,6 +129,8 @@ std::vector<VariableDef> buildDefs() {
              [](M& m, const P& v) { m.queryDigestsMaxEntries = v.i; }),
       intVar("mysql-query_cache_size_MB", "256", 0, 1048576,
              [](M& m, const P& v) { m.queryCacheSizeMb = v.i; }),
+      boolVar("mysql-query_cache_stores_empty_result", "true",
+              [](M& m, const P& v) { m.queryCacheStoresEmptyResult = v.b; }),
       strVar("mysql-eventslog_filename", "", [](M& m, const P& v) { m.eventslogFilename = v.s; }),
       intVar("mysql-eventslog_filesize", "104857600", 1048576, 1LL << 40,
              [](M& m, const P& v) { m.eventslogFilesize = v.i; }),

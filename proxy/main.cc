@@ -164,6 +164,7 @@ int main(int argc, char** argv) {
   hooks.statsProvider = [&dataPlane](rwproxy::admin::StatsSink& sink) {
     fillStats(dataPlane, sink);
   };
+  hooks.flushQueryCache = [&dataPlane] { dataPlane.flushQueryCache(); };
   hooks.shutdown = [] { kill(getpid(), SIGTERM); };
   rwproxy::admin::AdminExecutor executor(*store, std::move(hooks));
 

@@ -129,6 +129,8 @@ struct MysqlVariables {
   int maxStmtsPerConnection = 20;
   int64_t queryDigestsMaxQueryLength = 65000;
   int64_t queryCacheSizeMb = 256;
+  // Whether results without rows are cached; a rule's cache_empty_result overrides it.
+  bool queryCacheStoresEmptyResult = true;
   int64_t shutdownTimeoutMs = 10000;  // SIGTERM: how long in-flight queries may finish
   bool monitorEnabled = true;
   int64_t monitorConnectIntervalMs = 120000;

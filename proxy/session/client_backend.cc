@@ -260,6 +260,9 @@ void ClientSession::onBackendReply(BackendConnection& backend, p::Bytes bytes) {
     return;
   }
   forwardedAny_ = true;
+  if (cacheCapture_.active()) {
+    cacheCapture_.append(bytes);
+  }
   writeRaw(bytes);
   if (stream_.pendingBytes() > kMaxPendingToClient) {
     backend.pauseReading();  // resumed by onDrained
@@ -276,6 +279,9 @@ void ClientSession::onBackendReplyDone(BackendConnection& backend) {
     return;
   }
   const ReplyTracker& t = backend.tracker();
+  if (cacheCapture_.active()) {
+    storeInCache(backend);
+  }
   if (shape_ == ReplyShape::ResultSets && (trackQuery_ || logQuery_)) {
     recordQuery(backend);
   }
@@ -327,30 +333,36 @@ void ClientSession::recordQuery(const BackendConnection& backend) {
   if (logQuery_) {
     char server[128];
     int n = std::snprintf(server, sizeof server, "%s:%d", id.host.c_str(), id.port);
-    stats::LogEvent event;
-    event.timeUnixUs =
-        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count());
-    event.username = user_;
-    event.schemaname = schema_;
-    event.client = clientHost_;
-    event.hostgroup = id.hostgroup;
     // snprintf returns the untruncated length: never view past the buffer for a long host.
     size_t length = n < 0 ? 0 : std::min(static_cast<size_t>(n), sizeof server - 1);
-    event.server = std::string_view(server, length);
-    event.durationUs = durationUs;
-    event.rowsSent = t.rowCount();
-    event.rowsAffected = t.affectedRows();
-    event.digest = queryDigest_;
-    event.query = loggedQuery_;
-    context_.logEvent(event);
-    logQuery_ = false;
-    std::string().swap(loggedQuery_);
+    logQueryEvent(id.hostgroup, std::string_view(server, length), durationUs, t.rowCount(),
+                  t.affectedRows());
   }
 }
 
+void ClientSession::logQueryEvent(int hostgroup, std::string_view server, uint64_t durationUs,
+                                  uint64_t rowsSent, uint64_t rowsAffected) {
+  stats::LogEvent event;
+  event.timeUnixUs = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count());
+  event.username = user_;
+  event.schemaname = schema_;
+  event.client = clientHost_;
+  event.hostgroup = hostgroup;
+  event.server = server;
+  event.durationUs = durationUs;
+  event.rowsSent = rowsSent;
+  event.rowsAffected = rowsAffected;
+  event.digest = queryDigest_;
+  event.query = loggedQuery_;
+  context_.logEvent(event);
+  logQuery_ = false;
+  std::string().swap(loggedQuery_);
+}
+
 void ClientSession::finishCommand() {
+  cacheCapture_.reset();
   commandRuntime_.reset();
   currentStatement_ = nullptr;
   clientPrepare_ = false;

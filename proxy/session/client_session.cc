@@ -341,6 +341,9 @@ void ClientSession::handleQuery(p::Bytes payload) {
   } else if (ruleMultiplex_ == 2 && std::string_view(statementReason_) == "user_variable") {
     statementStateless_ = true;  // ignore `@` in this statement only
   }
+  if (answerFromCache(payload)) {
+    return;
+  }
   forward(payload, ReplyShape::ResultSets);
 }
 
@@ -370,6 +373,8 @@ bool ClientSession::applyRules(const rules::RuleSet& ruleSet, std::string_view q
     writeOk(1, 0, *d.okMsg);
     return false;
   }
+  cacheTtlMs_ = d.cacheTtl.value_or(0);
+  cacheEmptyResult_ = d.cacheEmptyResult;
   if (d.destinationHostgroup) {
     hostgroup_ = *d.destinationHostgroup;
   }

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "proxy/cache/query_cache.h"
 #include "proxy/net/loop.h"
 #include "proxy/net/tcp_stream.h"
 #include "proxy/net/timer.h"
@@ -110,6 +111,8 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
                   const sql::DigestResult& digest, protocol::Bytes& payload);
   // At the end of a COM_QUERY's reply: digest stats and the events log.
   void recordQuery(const BackendConnection& backend);
+  void logQueryEvent(int hostgroup, std::string_view server, uint64_t durationUs, uint64_t rowsSent,
+                     uint64_t rowsAffected);
   void handleKill(uint64_t id, bool queryOnly);
   void startMirror(const rules::RuleSet& ruleSet, rules::QueryContext ctx,
                    const rules::Decision& decision);
@@ -164,6 +167,12 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   void prepareOnBackend();
   void closeOnBackend(BackendConnection& backend, uint32_t serverId);
   size_t maxStatementsPerConnection() const;
+  // The query cache (client_cache.cc). answerFromCache: true when the cache answered the
+  // query; otherwise a cacheable query's reply is captured on its way to the client and stored
+  // at its end by storeInCache.
+  bool answerFromCache(protocol::Bytes payload);
+  void storeInCache(const BackendConnection& backend);
+  bool cacheAllowed() const;
 
   // Output.
   void writeOk(uint8_t seq, uint16_t extraStatus = 0, std::string_view info = {});
@@ -247,6 +256,11 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   // SET autocommit=0: the next statement opens a transaction. Replayed like a session
   // variable; only the transaction itself keeps the connection.
   bool autocommitOff_ = false;
+  // The query cache: the rules' cache_ttl and cache_empty_result for the query in flight, and
+  // its reply on the way into the cache.
+  int cacheTtlMs_ = 0;
+  std::optional<bool> cacheEmptyResult_;
+  cache::ReplyCapture cacheCapture_;
 };
 
 }  // namespace rwproxy::session

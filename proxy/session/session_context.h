@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "proxy/cache/query_cache.h"
 #include "proxy/config/runtime.h"
 #include "proxy/net/loop.h"
 #include "proxy/pool/backend_pool.h"
@@ -43,6 +44,8 @@ class SessionContext {
   virtual bool logEvent(const stats::LogEvent& event) = 0;
   virtual bool eventsLogEnabled() = 0;
   virtual std::string& rewriteScratch() = 0;
+  // This worker's query result cache.
+  virtual cache::QueryCache& queryCache() = 0;
 
   // Every ONLINE server of the session's hostgroup is full: the worker calls
   // session.retryBackend() when a connection may have become free (FIFO across its waiters).

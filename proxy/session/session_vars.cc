@@ -114,6 +114,17 @@ bool SessionVars::appendSyncFrom(const SessionVars& from, uint8_t collationId,
   return true;
 }
 
+uint64_t SessionVars::fingerprint() const {
+  uint64_t h = 0;
+  std::hash<std::string_view> hash;
+  for (const auto& v : vars_) {
+    // Order matters (it is fixed by apply()); the separator keeps "a"+"bc" from "ab"+"c".
+    h = h * 0x100000001B3ULL ^ hash(v.name);
+    h = h * 0x100000001B3ULL ^ (hash(v.value) + 0x9E3779B97F4A7C15ULL);
+  }
+  return h;
+}
+
 std::string_view namesForCollation(uint8_t collationId) {
   // The login collations clients commonly send (ids as in SHOW COLLATION).
   switch (collationId) {

@@ -24,6 +24,8 @@ class SessionVars {
   bool empty() const { return vars_.empty(); }
   size_t size() const { return vars_.size(); }
   const std::vector<sql::SessionAssignment>& entries() const { return vars_; }
+  // A 64-bit fingerprint of the entries (0 when empty), for keys that depend on session state.
+  uint64_t fingerprint() const;
 
   // Appends the assignment list (comma-separated, without "SET ") that moves a connection
   // whose state is `from` to this state; appends nothing when they are equal. `collationId`

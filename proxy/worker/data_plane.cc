@@ -34,6 +34,7 @@ DataPlane::~DataPlane() {
 
 protocol::Status DataPlane::start(const config::RuntimePtr& runtime, int threads,
                                   const std::string& host, int port) {
+  threads_ = threads;
   for (int i = 0; i < threads; ++i) {
     auto w = std::make_unique<Worker>(*this, i, runtime);
     int rc = w->listen(host, port);
@@ -147,6 +148,7 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
     uint64_t digestMemory = 0, idleBackends = 0;                           // GUARDED_BY(mutex)
     uint64_t poolWaits = 0, poolWaitTimeouts = 0;                          // GUARDED_BY(mutex)
     stats::LatencyHistogram poolWaitTimes;                                 // GUARDED_BY(mutex)
+    cache::CacheStats cache;                                               // GUARDED_BY(mutex)
   };
   auto sums = std::make_shared<Sums>();
   onEveryWorker([sums](Worker& w) {
@@ -160,11 +162,12 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
     sums->poolWaits += w.waiters().waits();
     sums->poolWaitTimeouts += w.waiters().timeouts();
     sums->poolWaitTimes.merge(w.waiters().waitTimes());
+    sums->cache += w.queryCache().stats();
   });
   auto log = eventsLog_.counters();
   std::lock_guard lock(sums->mutex);
   auto n = [](uint64_t v) { return std::to_string(v); };
-  return {
+  std::vector<std::pair<std::string, std::string>> rows = {
       {"Client_Connections_connected", n(static_cast<uint64_t>(clientConnections()))},
       {"Client_Connections_created", n(sums->created)},
       {"Client_Connections_aborted", n(sums->aborted)},
@@ -184,6 +187,12 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
       {"Eventslog_events_dropped", n(log.dropped)},
       {"mysql_worker_threads", n(workers_.size())},
   };
+  sums->cache.appendTo(rows);
+  return rows;
+}
+
+void DataPlane::flushQueryCache() {
+  onEveryWorker([](Worker& w) { w.queryCache().flush(); });
 }
 
 size_t DataPlane::digestMemoryBytes() {

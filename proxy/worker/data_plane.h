@@ -32,6 +32,8 @@ class DataPlane {
                          int port);
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
+  // The number of workers (known before the first one is made).
+  int workerCount() const { return threads_; }
   // Thread-safe: every worker switches to `runtime` at its next query boundary.
   void publish(const config::RuntimePtr& runtime);
   // Stop accepting, let running commands finish for up to `graceMs`, then stop everything.
@@ -72,6 +74,8 @@ class DataPlane {
   void setDatadir(std::string datadir) { datadir_ = std::move(datadir); }
   // stats_mysql_global: (Variable_Name, Variable_Value) pairs, summed over workers.
   std::vector<std::pair<std::string, std::string>> globalStatus();
+  // PROXYSQL FLUSH QUERY CACHE: empties every worker's query cache.
+  void flushQueryCache();
   // stats_mysql_query_rules: hits per rule_id, summed over workers.
   std::unordered_map<int, uint64_t> ruleHits();
 
@@ -87,6 +91,7 @@ class DataPlane {
   std::unordered_map<std::string, int> userConnections_;  // GUARDED_BY(mutex_)
   std::unordered_map<uint32_t, int> sessionWorker_;       // GUARDED_BY(mutex_)
   int port_ = 0;
+  int threads_ = 0;
   std::string datadir_;
   stats::EventsLog eventsLog_;
   pool::ServerLoad serverLoad_;

@@ -25,6 +25,7 @@ Worker::Worker(DataPlane& plane, int index, config::RuntimePtr runtime)
           },
           [this] { plane_.onOtherWorkers(*this, [](Worker& w) { w.shedIdleForWaiters(); }); }) {
   digestStats_.setMaxEntries(static_cast<size_t>(runtime_->mysql.queryDigestsMaxEntries));
+  queryCache_.setCapacity(queryCacheCapacity());
   mapServerCounters();
   ticker_ = std::make_unique<net::Timer>(loop_, [this] { onTick(); });
   ticker_->start(1000, 1000);
@@ -64,6 +65,7 @@ void Worker::publish(config::RuntimePtr runtime) {
     runtime_ = std::move(runtime);
     mapServerCounters();
     digestStats_.setMaxEntries(static_cast<size_t>(runtime_->mysql.queryDigestsMaxEntries));
+    queryCache_.setCapacity(queryCacheCapacity());
     // Idle connections to servers that left the configuration go now; busy ones when released.
     pool_.closeIdleIf([this](const session::BackendConnection& c) {
       const auto& id = c.identity();
@@ -134,6 +136,7 @@ void Worker::onAccept(uv_stream_t* server) {
 void Worker::onTick() {
   uint64_t now = net::nowMs(loop_);
   forEachSession([now](session::ClientSession& s) { s.onTick(now); });
+  queryCache_.purgeExpired(now);
   const auto& vars = runtime_->mysql;
   if (vars.connectionMaxAgeMs > 0) {
     pool_.closeIdleIf([&](const session::BackendConnection& c) {
@@ -142,6 +145,11 @@ void Worker::onTick() {
   }
   // Idle backend connections the servers would drop anyway (their wait_timeout) go earlier.
   pool_.expire(now, 8ULL * 3600 * 1000 / 2);
+}
+
+size_t Worker::queryCacheCapacity() const {
+  auto total = static_cast<size_t>(runtime_->mysql.queryCacheSizeMb) * 1024 * 1024;
+  return total / static_cast<size_t>(std::max(1, plane_.workerCount()));
 }
 
 void Worker::mapServerCounters() {

@@ -85,6 +85,7 @@ class Worker : public session::SessionContext {
   bool logEvent(const stats::LogEvent& event) override;
   bool eventsLogEnabled() override;
   std::string& rewriteScratch() override { return rewriteScratch_; }
+  cache::QueryCache& queryCache() override { return queryCache_; }
   // Worker thread only: the digest rows (and clear them when `reset`).
   void takeDigestRows(std::vector<stats::DigestRow>& out, bool reset);
   size_t digestMemoryBytes() const { return digestStats_.memoryBytes(); }
@@ -115,6 +116,8 @@ class Worker : public session::SessionContext {
   void forEachSession(const std::function<void(session::ClientSession&)>& fn);
   void foldRuleHits();
   void mapServerCounters();
+  // This worker's share of mysql-query_cache_size_MB.
+  size_t queryCacheCapacity() const;
 
   DataPlane& plane_;
   int index_;
@@ -129,6 +132,7 @@ class Worker : public session::SessionContext {
   std::string rewriteScratch_;
   std::string logScratch_;
   stats::DigestStats digestStats_;
+  cache::QueryCache queryCache_;
   Counters counters_;
   // max_connections counters of the current snapshot's servers, looked up without a lock.
   std::unordered_map<const config::Server*, pool::ServerLoad::Counter*> serverCounters_;

@@ -210,3 +210,30 @@ TEST_CASE("rules with multiplex=1 or 2 keep multiplexing where the proxy would p
   admin.exec("DELETE FROM mysql_query_rules WHERE rule_id IN (901, 902)");
   admin.exec("LOAD MYSQL QUERY RULES TO RUNTIME");
 }
+
+TEST_CASE("the query cache keeps results of clients with different session state apart") {
+  MysqlClient admin;
+  connectAdmin(admin, proxy());
+  admin.exec(
+      "INSERT INTO mysql_query_rules (rule_id, active, match_pattern, cache_ttl, apply) VALUES "
+      "(903, 1, 'cache_state_marker', 60000, 1)");
+  admin.exec("LOAD MYSQL QUERY RULES TO RUNTIME");
+  const std::string query = "SELECT @v AS cache_state_marker";
+  MysqlClient a;
+  connect(a, "rwtest");
+  MysqlClient b;
+  connect(b, "rwtest");
+  MysqlClient c;
+  connect(c, "rwtest");
+  a.exec("SET @v = 1");
+  b.exec("SET @v = 2");
+  for (int round = 0; round < 2; ++round) {  // the second round is served from the cache
+    CHECK(a.scalar(query) == "1");
+    CHECK(b.scalar(query) == "2");
+    CHECK_FALSE(c.query(query)->rows[0][0].has_value());
+  }
+  CHECK(std::stoi(admin.scalar("SELECT Variable_Value FROM stats_mysql_global WHERE "
+                               "Variable_Name = 'Query_Cache_count_GET_OK'")) >= 3);
+  admin.exec("DELETE FROM mysql_query_rules WHERE rule_id = 903");
+  admin.exec("LOAD MYSQL QUERY RULES TO RUNTIME");
+}

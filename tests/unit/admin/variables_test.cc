@@ -42,6 +42,7 @@ TEST_CASE("the registry has ProxySQL's names and our defaults", "[variables]") {
       {"mysql-query_digests_max_query_length", "65000"},
       {"mysql-query_digests_max_entries", "100000"},
       {"mysql-query_cache_size_MB", "256"},
+      {"mysql-query_cache_stores_empty_result", "true"},
       {"mysql-eventslog_filename", ""},
       {"mysql-eventslog_filesize", "104857600"},
       {"mysql-shutdown_timeout_ms", "10000"},

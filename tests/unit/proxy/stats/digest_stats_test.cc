@@ -7,43 +7,10 @@
 
 #include <catch2/catch.hpp>
 
-// Counts this thread's allocations while enabled, to check that record() of a known key does not
-// allocate. Replacing the global operator new affects the whole unit_stats executable; every
-// form is replaced so that sanitizers see matching new/delete pairs.
-namespace {
-thread_local bool tlCounting = false;
-thread_local uint64_t tlAllocations = 0;
+#include "tests/support/allocation_counter.h"
 
-void* countedAlloc(std::size_t size) {
-  if (tlCounting) ++tlAllocations;
-  void* p = std::malloc(size == 0 ? 1 : size);
-  if (p == nullptr) std::abort();
-  return p;
-}
-
-// Allocations made by `fn` on this thread.
-template <typename Fn>
-uint64_t allocationsDuring(Fn&& fn) {
-  tlAllocations = 0;
-  tlCounting = true;
-  fn();
-  tlCounting = false;
-  return tlAllocations;
-}
-}  // namespace
-
-void* operator new(std::size_t size) { return countedAlloc(size); }
-void* operator new[](std::size_t size) { return countedAlloc(size); }
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return countedAlloc(size); }
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  return countedAlloc(size);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+// record() of a known key must not allocate: this executable counts allocations.
+using rwproxy::test::allocationsDuring;
 
 using namespace rwproxy::stats;
 

@@ -1,0 +1,83 @@
+// The query cache's half of ClientSession: answering a query from the worker's cache, and
+// capturing a backend's reply to store it there (proxy/cache/README.md).
+#include <cstring>
+#include <utility>
+
+#include "proxy/protocol/constants.h"
+#include "proxy/session/client_session.h"
+
+namespace rwproxy::session {
+
+namespace p = rwproxy::protocol;
+
+namespace {
+
+// ProxySQL shows queries answered by its query cache under hostgroup -1.
+constexpr int kCacheHostgroup = -1;
+
+// A client that reads slower than we answer gets its next query from a backend, whose reply
+// is paced by the client (see client_backend.cc), rather than more cached bytes queued here.
+constexpr size_t kMaxPendingToClient = 1024 * 1024;
+
+// Session state kept on the pinned backend connection that can change what a query returns
+// (session variables and character set, temporary tables shadowing tables): such a session
+// neither reads nor fills the shared cache.
+bool pinChangesResults(const char* pinReason) {
+  return std::strcmp(pinReason, "set_statement") == 0 ||
+         std::strcmp(pinReason, "set_option") == 0 ||
+         std::strcmp(pinReason, "temporary_table") == 0;
+}
+
+}  // namespace
+
+bool ClientSession::cacheAllowed() const {
+  // Inside a transaction a query must see the transaction's own view, not a shared result.
+  return statementStateless_ && pendingSchema_.empty() && !inTransaction_ && !autocommitOff_ &&
+         !needsInsertId_ && (pinReason_[0] == '\0' || !pinChangesResults(pinReason_));
+}
+
+bool ClientSession::answerFromCache(p::Bytes payload) {
+  int ttlMs = std::exchange(cacheTtlMs_, 0);
+  if (ttlMs <= 0 || !cacheAllowed() || stream_.pendingBytes() > kMaxPendingToClient) {
+    return false;
+  }
+  cache::QueryCache& cache = context_.queryCache();
+  if (cache.capacity() == 0) {
+    return false;  // mysql-query_cache_size_MB=0: no cache, no lookups to count
+  }
+  cache::CacheKey key{user_, schema_, p::asStringView(payload.subspan(1)), charset_,
+                      vars_.fingerprint()};
+  uint64_t now = net::nowMs(context_.loop());
+  bool deprecateEof = (capabilities_ & p::kClientDeprecateEof) != 0;
+  std::string& out = context_.scratch();
+  out.clear();
+  // Not in a transaction (cacheAllowed), so autocommit is on: what writeOk would report.
+  auto rows = cache.serve(key, now, deprecateEof, p::kServerStatusAutocommit, out);
+  if (!rows) {
+    bool storeEmpty =
+        cacheEmptyResult_.value_or(context_.runtime()->mysql.queryCacheStoresEmptyResult);
+    cacheCapture_.start(key, cache.maxReplyBytes(), static_cast<uint64_t>(ttlMs), storeEmpty);
+    return false;
+  }
+  writeRaw(p::asBytes(out));
+  uint64_t durationUs = (uv_hrtime() - queryStartNs_) / 1000;
+  if (trackQuery_) {
+    context_.recordQuery({kCacheHostgroup, schema_, user_, "", queryDigest_}, durationUs, 0, *rows);
+    trackQuery_ = false;
+  }
+  if (logQuery_) {
+    logQueryEvent(kCacheHostgroup, "", durationUs, *rows, 0);
+  }
+  return true;
+}
+
+void ClientSession::storeInCache(const BackendConnection& backend) {
+  // The server's flavour: its connection negotiated DEPRECATE_EOF or not, like the client's.
+  bool deprecateEof = (backend.capabilities() & p::kClientDeprecateEof) != 0;
+  if (!backend.tracker().failed()) {
+    (void)context_.queryCache().store(cacheCapture_, deprecateEof, net::nowMs(context_.loop()));
+  }
+  cacheCapture_.reset();
+}
+
+}  // namespace rwproxy::session
