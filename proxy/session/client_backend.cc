@@ -147,10 +147,15 @@ void ClientSession::sendToBackend() {
     return;
   }
   state_ = State::Executing;
-  patchStatementId(pending_);
-  backend_->execute(p::asBytes(pending_), shape_, *this);
-  if (pending_.capacity() > 16 * 1024) {
-    std::string().swap(pending_);  // do not keep a big query's buffer
+  // Out of pending_ first: a command with no reply (COM_STMT_SEND_LONG_DATA) completes inside
+  // execute(), and the client's next command, already buffered, may refill pending_ there.
+  std::string command = std::move(pending_);
+  pending_.clear();
+  patchStatementId(command);
+  backend_->execute(p::asBytes(command), shape_, *this);
+  if (pending_.empty() && command.capacity() <= 16 * 1024) {
+    command.clear();
+    pending_ = std::move(command);  // reuse the buffer; a big query's is let go
   }
 }
 

@@ -283,3 +283,29 @@ TEST_CASE("a backend connection holds at most mysql-max_stmts_per_connection sta
   REQUIRE(count);
   CHECK(std::stoi(*count->rows[0][0]) <= 20 + 5);  // + other tests' statements in flight
 }
+
+TEST_CASE("long data is sent in pieces and reaches the statement it belongs to") {
+  MysqlClient c;
+  connect(c);
+  c.exec("DELETE FROM ps_types WHERE id = 3");
+  Stmt insert(c, "INSERT INTO ps_types (id, b) VALUES (?, ?)");
+  int32_t id = 3;
+  MYSQL_BIND params[2];
+  std::memset(params, 0, sizeof params);
+  params[0].buffer_type = MYSQL_TYPE_LONG;
+  params[0].buffer = &id;
+  params[1].buffer_type = MYSQL_TYPE_BLOB;
+  REQUIRE(mysql_stmt_bind_param(insert.get(), params) == 0);
+  std::string piece(20000, 'x');  // three pieces fit a BLOB (64 KiB)
+  for (int k = 0; k < 3; ++k) {
+    piece[0] = static_cast<char>('a' + k);
+    REQUIRE(mysql_stmt_send_long_data(insert.get(), 1, piece.data(), piece.size()) == 0);
+  }
+  int rc = mysql_stmt_execute(insert.get());
+  INFO(insert.error() << " errno " << mysql_stmt_errno(insert.get()) << " conn "
+                      << mysql_error(c.handle()));
+  REQUIRE(rc == 0);
+  CHECK(c.scalar("SELECT LENGTH(b) FROM ps_types WHERE id = 3") == "60000");
+  CHECK(c.scalar("SELECT CONCAT(SUBSTR(b, 1, 1), SUBSTR(b, 20001, 1), SUBSTR(b, 40001, 1)) "
+                 "FROM ps_types WHERE id = 3") == "abc");
+}
