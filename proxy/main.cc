@@ -16,6 +16,7 @@
 #include "proxy/config/cli_options.h"
 #include "proxy/net/listener.h"
 #include "proxy/worker/data_plane.h"
+#include "proxy/worker/stats_views.h"
 #include "rules/rule_set.h"
 #include "rwproxy/version.h"
 #include "sql/digest.h"
@@ -100,6 +101,16 @@ void fillStats(rwproxy::worker::DataPlane& dataPlane, rwproxy::admin::StatsSink&
       rows.push_back({name, value});
     }
     (void)sink.replaceRows("stats_mysql_global", rows);
+  }
+  bool poolReset = sink.wants("stats_mysql_connection_pool_reset");
+  if (poolReset || sink.wants("stats_mysql_connection_pool")) {
+    auto rows = rwproxy::worker::connectionPoolRows(dataPlane, poolReset);
+    // Like the digest tables: after a reset read, both tables show what was read.
+    for (const char* table : {"stats_mysql_connection_pool", "stats_mysql_connection_pool_reset"}) {
+      if (sink.wants(table) || poolReset) {
+        (void)sink.replaceRows(table, rows);
+      }
+    }
   }
   if (sink.wants("stats_mysql_query_rules")) {
     std::vector<rwproxy::admin::Row> rows;

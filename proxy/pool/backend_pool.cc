@@ -13,7 +13,7 @@ BackendPool::BackendPtr BackendPool::acquire(const session::BackendIdentity& ide
   auto best = idle_.rend();
   int bestScore = -1;
   for (auto it = idle_.rbegin(); it != idle_.rend() && bestScore < 2; ++it) {
-    if ((*it)->identity() == identity) {
+    if ((*it)->ready() && (*it)->identity() == identity) {
       int score = ((*it)->schema() == schema ? 1 : 0) + ((*it)->vars() == vars ? 1 : 0);
       if (score > bestScore) {
         best = it;
@@ -22,11 +22,17 @@ BackendPool::BackendPtr BackendPool::acquire(const session::BackendIdentity& ide
     }
   }
   if (best == idle_.rend()) {
+    ++misses_;
     return nullptr;
   }
+  ++hits_;
   BackendPtr conn = std::move(*best);
   idle_.erase(std::next(best).base());
   conn->setListener(nullptr);
+  if (ServerStats* stats = conn->serverStats()) {
+    --stats->idle;
+    stats->noteUsed();
+  }
   return conn;
 }
 
@@ -34,19 +40,33 @@ void BackendPool::release(BackendPtr backend) {
   if (!backend) {
     return;
   }
-  if (!backend->ready()) {
+  ServerStats* stats = backend->serverStats();
+  // A SHUNNED server keeps no idle connections: stale by the time it is tried again.
+  bool shunned = stats != nullptr && stats->shared->health.shunned();
+  if (!backend->ready() || shunned) {
     backend->close();
     loop_.deferredDelete(std::move(backend));
     return;
   }
   backend->setListener(this);
   idle_.push_back(std::move(backend));
+  if (stats != nullptr) {
+    ++stats->idle;
+  }
+}
+
+void BackendPool::discard(BackendPtr& conn) {
+  if (ServerStats* stats = conn->serverStats()) {
+    --stats->idle;
+  }
+  conn->close();
+  loop_.deferredDelete(std::move(conn));
 }
 
 void BackendPool::onBackendFailed(session::BackendConnection& backend, const protocol::Error&) {
   for (auto& conn : idle_) {
     if (conn.get() == &backend) {
-      loop_.deferredDelete(std::move(conn));
+      discard(conn);
     }
   }
   compact();
@@ -72,7 +92,7 @@ void BackendPool::compact() {
 
 bool BackendPool::hasIdle(const session::BackendIdentity& identity) const {
   return std::any_of(idle_.begin(), idle_.end(),
-                     [&](const BackendPtr& c) { return c->identity() == identity; });
+                     [&](const BackendPtr& c) { return c->ready() && c->identity() == identity; });
 }
 
 size_t BackendPool::idleCount(const std::string& host, int port) const {

@@ -24,15 +24,15 @@ class BackendPool : private session::BackendListener {
   // nullptr if none.
   BackendPtr acquire(const session::BackendIdentity& identity, const std::string& schema,
                      const session::SessionVars& vars);
-  // Takes back a connection in the Ready state; anything else is closed.
+  // Takes back a connection in the Ready state; anything else is closed, and so is one to a
+  // SHUNNED server.
   void release(BackendPtr backend);
-  // Closes idle connections to servers that `keep` rejects, and all when keep is empty.
+  // Closes the idle connections `drop` selects.
   template <typename Predicate>
   void closeIdleIf(Predicate drop) {
     for (auto& conn : idle_) {
       if (conn && drop(*conn)) {
-        conn->close();
-        loop_.deferredDelete(std::move(conn));
+        discard(conn);
       }
     }
     compact();
@@ -44,17 +44,24 @@ class BackendPool : private session::BackendListener {
   size_t idleCount() const { return idle_.size(); }
   bool hasIdle(const session::BackendIdentity& identity) const;
   size_t idleCount(const std::string& host, int port) const;
+  // acquire() calls that found an idle connection, and those that did not.
+  uint64_t hits() const { return hits_; }
+  uint64_t misses() const { return misses_; }
 
  private:
   void onBackendReady(session::BackendConnection&) override {}
   void onBackendFailed(session::BackendConnection& backend, const protocol::Error&) override;
   void onBackendReply(session::BackendConnection& backend, protocol::Bytes) override;
   void onBackendReplyDone(session::BackendConnection&) override {}
+  // Closes an idle connection and leaves a null in its place (compact() removes those).
+  void discard(BackendPtr& conn);
   void compact();
 
   net::Loop& loop_;
   // Most recently released last: acquire() scans from the back and takes the warmest.
   std::vector<BackendPtr> idle_;
+  uint64_t hits_ = 0;
+  uint64_t misses_ = 0;
 };
 
 }  // namespace rwproxy::pool

@@ -2,20 +2,28 @@
 
 namespace rwproxy::pool {
 
-ServerLoad::Counter* ServerLoad::counterFor(const std::string& host, int port) {
+ServerShared* ServerLoad::serverFor(const std::string& host, int port) {
   std::lock_guard lock(mutex_);
-  auto& slot = counters_[host + ":" + std::to_string(port)];
-  if (!slot) {
-    slot = std::make_unique<Counter>(0);
+  auto& entry = servers_[host + ":" + std::to_string(port)];
+  if (!entry) {
+    entry = std::make_unique<ServerShared>(policy_);
   }
-  return slot.get();
+  return entry.get();
 }
 
-ServerSlot ServerSlot::tryReserve(ServerLoad::Counter* counter, int max) {
-  int current = counter->load(std::memory_order_relaxed);
+void ServerLoad::setHealthPolicy(int shunOnFailures, uint64_t recoveryMs) {
+  policy_.shunOnFailures.store(shunOnFailures, std::memory_order_relaxed);
+  policy_.recoveryMs.store(recoveryMs, std::memory_order_relaxed);
+}
+
+ServerSlot ServerSlot::tryReserve(ServerStats* stats, int max) {
+  std::atomic<int>& counter = stats->shared->connections;
+  int current = counter.load(std::memory_order_relaxed);
   while (current < max) {
-    if (counter->compare_exchange_weak(current, current + 1, std::memory_order_relaxed)) {
-      return ServerSlot(counter);
+    if (counter.compare_exchange_weak(current, current + 1, std::memory_order_relaxed)) {
+      ++stats->open;
+      stats->noteUsed();
+      return ServerSlot(stats);
     }
   }
   return ServerSlot();

@@ -1,60 +1,68 @@
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
+
+#include "proxy/pool/server_stats.h"
 
 namespace rwproxy::pool {
 
-// Backend connections open to each server, across every worker: what
-// mysql_servers.max_connections limits. Counters live as long as the process.
+// The shared state of every backend server (host:port) across workers: open connections
+// (what mysql_servers.max_connections limits), health, ping latency. Entries live as long as
+// the process.
 class ServerLoad {
  public:
-  using Counter = std::atomic<int>;
-
-  // The counter of host:port. Takes a lock: call it when a worker learns a new snapshot, not
+  // The entry of host:port. Takes a lock: call it when a worker learns a new snapshot, not
   // per query.
-  Counter* counterFor(const std::string& host, int port);
+  ServerShared* serverFor(const std::string& host, int port);
+  // mysql-shun_on_failures / mysql-shun_recovery_time_sec for every server; thread-safe.
+  void setHealthPolicy(int shunOnFailures, uint64_t recoveryMs);
 
  private:
+  HealthPolicy policy_;
   std::mutex mutex_;
-  std::unordered_map<std::string, std::unique_ptr<Counter>> counters_;  // GUARDED_BY(mutex_)
+  std::unordered_map<std::string, std::unique_ptr<ServerShared>> servers_;  // GUARDED_BY(mutex_)
 };
 
-// One open backend connection counted against its server; released when destroyed.
+// One open backend connection counted against its server; released when destroyed. Created and
+// destroyed on the thread of the worker that owns `stats`.
 class ServerSlot {
  public:
   ServerSlot() = default;
-  // Takes a slot when fewer than `max` are in use (compare-and-swap: two workers can never
-  // both take the last one). An empty slot means the server is full.
-  static ServerSlot tryReserve(ServerLoad::Counter* counter, int max);
+  // Takes a slot when fewer than `max` connections to the server are open (compare-and-swap:
+  // two workers can never both take the last one). An empty slot means the server is full.
+  static ServerSlot tryReserve(ServerStats* stats, int max);
   ~ServerSlot() { release(); }
-  ServerSlot(ServerSlot&& other) noexcept : counter_(other.counter_) { other.counter_ = nullptr; }
+  ServerSlot(ServerSlot&& other) noexcept : stats_(other.stats_) { other.stats_ = nullptr; }
   ServerSlot& operator=(ServerSlot&& other) noexcept {
     if (this != &other) {
       release();
-      counter_ = other.counter_;
-      other.counter_ = nullptr;
+      stats_ = other.stats_;
+      other.stats_ = nullptr;
     }
     return *this;
   }
   ServerSlot(const ServerSlot&) = delete;
   ServerSlot& operator=(const ServerSlot&) = delete;
 
-  explicit operator bool() const { return counter_ != nullptr; }
+  explicit operator bool() const { return stats_ != nullptr; }
+  // The server row the connection counts against; nullptr for an empty slot.
+  ServerStats* stats() const { return stats_; }
 
  private:
-  explicit ServerSlot(ServerLoad::Counter* counter) : counter_(counter) {}
+  explicit ServerSlot(ServerStats* stats) : stats_(stats) {}
   void release() {
-    if (counter_ != nullptr) {
-      counter_->fetch_sub(1, std::memory_order_relaxed);
-      counter_ = nullptr;
+    if (stats_ != nullptr) {
+      stats_->shared->connections.fetch_sub(1, std::memory_order_relaxed);
+      --stats_->open;
+      stats_ = nullptr;
     }
   }
 
-  ServerLoad::Counter* counter_ = nullptr;
+  ServerStats* stats_ = nullptr;
 };
 
 }  // namespace rwproxy::pool

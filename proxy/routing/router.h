@@ -8,15 +8,25 @@
 
 namespace rwproxy::routing {
 
+// Whether a server takes new connections right now beyond its configured status (the worker
+// answers from the servers' shared health: a SHUNNED server does not, until its recovery time).
+class ServerAvailability {
+ public:
+  virtual ~ServerAvailability() = default;
+  virtual bool admits(const config::Server& server) = 0;
+};
+
 // Chooses a server of a hostgroup for new work. One per worker thread (owns its random state;
 // no locks). The runtime must stay alive while a returned pointer is used.
 class Router {
  public:
-  explicit Router(uint64_t seed) : state_(seed | 1) {}
+  // `availability`, when given, must outlive the router.
+  explicit Router(uint64_t seed, ServerAvailability* availability = nullptr)
+      : state_(seed | 1), availability_(availability) {}
 
-  // A server of `hostgroup` that takes new work (ONLINE), picked at random in proportion to
-  // `weight`; servers listed in `exclude` (already failed for this query) are skipped.
-  // nullptr when none is available.
+  // A server of `hostgroup` that takes new work (ONLINE and not shunned), picked at random in
+  // proportion to `weight`; servers listed in `exclude` (already failed for this query) are
+  // skipped. nullptr when none is available.
   const config::Server* pick(const config::Runtime& runtime, int hostgroup,
                              const std::vector<const config::Server*>& exclude = {}) {
     return pick(runtime, hostgroup, exclude, [](const config::Server&) { return true; });
@@ -28,7 +38,7 @@ class Router {
     auto eligible = [&](const config::Server& s) {
       return s.hostgroupId == hostgroup && s.status == config::ServerStatus::Online &&
              s.weight > 0 && std::find(exclude.begin(), exclude.end(), &s) == exclude.end() &&
-             hasRoom(s);
+             (availability_ == nullptr || availability_->admits(s)) && hasRoom(s);
     };
     return pickWeighted(runtime, eligible);
   }
@@ -64,6 +74,7 @@ class Router {
   }
 
   uint64_t state_;
+  ServerAvailability* availability_;
 };
 
 }  // namespace rwproxy::routing

@@ -84,13 +84,36 @@ void BackendConnection::onConnected(int uvError) {
   stream_.startReading();
 }
 
+bool isLoginRejection(const p::Error& error) {
+  return error.code == 1045 || error.code == 1044 || error.code == 1049 || error.code == 1226 ||
+         error.code == 1251;
+}
+
 void BackendConnection::fail(p::Error error) {
   if (state_ == State::Broken) {
     return;
   }
+  bool connecting =
+      state_ == State::Connecting || state_ == State::Greeting || state_ == State::Authenticating;
   close();
+  countFailure(connecting, error);
   if (listener_ != nullptr) {
     listener_->onBackendFailed(*this, error);
+  }
+}
+
+void BackendConnection::countFailure(bool connecting, const p::Error& error) {
+  pool::ServerStats* stats = slot_.stats();
+  if (stats == nullptr) {
+    return;
+  }
+  if (!connecting) {
+    ++stats->totals.connBroken;
+    return;
+  }
+  ++stats->totals.connErr;
+  if (!isLoginRejection(error)) {
+    stats->shared->recordConnectFailure();
   }
 }
 
@@ -118,9 +141,15 @@ void BackendConnection::onRead(std::span<const uint8_t> data) {
       return;
     }
     case State::Busy:
+      if (pool::ServerStats* stats = slot_.stats()) {
+        stats->totals.bytesRecv += data.size();
+      }
       onReplyBytes(data);
       return;
     case State::Piping:
+      if (pool::ServerStats* stats = slot_.stats()) {
+        stats->totals.bytesRecv += data.size();
+      }
       listener_->onBackendReply(*this, data);
       return;
     case State::Ready:
@@ -211,6 +240,10 @@ void BackendConnection::onLoginPacket(const p::LogicalPacket& packet) {
     state_ = State::Ready;
     connectTimer_.reset();
     login_.releaseMemory();
+    if (pool::ServerStats* stats = slot_.stats()) {
+      ++stats->totals.connOk;
+      stats->shared->health.recordSuccess();
+    }
     // Keep reading while idle: a server that closes an idle connection is noticed at once.
     listener_->onBackendReady(*this);
     return;
@@ -249,6 +282,10 @@ void BackendConnection::onLoginPacket(const p::LogicalPacket& packet) {
 
 void BackendConnection::execute(p::Bytes framedCommand, ReplyShape shape,
                                 BackendListener& listener) {
+  if (pool::ServerStats* stats = slot_.stats()) {
+    ++stats->totals.queries;
+    stats->totals.bytesSent += framedCommand.size();
+  }
   listener_ = &listener;
   lastUsedMs_ = net::nowMs(loop_);
   tracker_.begin(shape, (capabilities_ & p::kClientDeprecateEof) != 0);
@@ -261,6 +298,13 @@ void BackendConnection::execute(p::Bytes framedCommand, ReplyShape shape,
     return;
   }
   state_ = State::Busy;
+}
+
+void BackendConnection::writeRaw(p::Bytes bytes) {
+  if (pool::ServerStats* stats = slot_.stats()) {
+    stats->totals.bytesSent += bytes.size();
+  }
+  stream_.write(bytes);
 }
 
 void BackendConnection::onReplyBytes(std::span<const uint8_t> data) {

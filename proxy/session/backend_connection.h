@@ -76,15 +76,19 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   // fast_forward: from now on every byte from the server goes to onBackendReply untouched.
   void startPiping() { state_ = State::Piping; }
   // Raw bytes to the server (fast_forward).
-  void writeRaw(protocol::Bytes bytes) { stream_.write(bytes); }
+  void writeRaw(protocol::Bytes bytes);
 
   // Flow control: stop/resume reading replies while the client is slow.
   void pauseReading() { stream_.stopReading(); }
   void resumeReading() { stream_.startReading(); }
 
   void setListener(BackendListener* listener) { listener_ = listener; }
-  // The connection counts against its server's max_connections while it lives.
+  // The connection counts against its server's max_connections while it lives; its traffic,
+  // logins and failures are counted in the slot's ServerStats (and failures to connect count
+  // against the server's health).
   void setSlot(pool::ServerSlot slot) { slot_ = std::move(slot); }
+  // The server row this connection counts against; nullptr when it has no slot.
+  pool::ServerStats* serverStats() const { return slot_.stats(); }
   // Closes the socket (RST when mid-reply: the server must not think the client read it).
   void close();
 
@@ -119,6 +123,7 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   void sendLogin(std::string_view plugin, protocol::Bytes salt);
   std::string authResponse(std::string_view plugin, protocol::Bytes salt) const;
   void fail(protocol::Error error);
+  void countFailure(bool connecting, const protocol::Error& error);
   void onReplyBytes(std::span<const uint8_t> data);
 
   net::Loop& loop_;
@@ -144,5 +149,10 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   uint64_t createdMs_ = 0;
   uint64_t lastUsedMs_ = 0;
 };
+
+// Errors a server gives one login, not every login: a wrong password, an unknown or forbidden
+// schema, a user's connection limit, an unsupported auth plugin. They do not make the server
+// unhealthy.
+bool isLoginRejection(const protocol::Error& error);
 
 }  // namespace rwproxy::session

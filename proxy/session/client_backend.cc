@@ -412,7 +412,10 @@ void ClientSession::onBackendFailed(BackendConnection& backend, const p::Error& 
   }
   if (retryable && !fastForward_) {
     uint64_t elapsed = net::nowMs(context_.loop()) - commandStartMs_;
-    if (elapsed < static_cast<uint64_t>(context_.runtime()->mysql.connectTimeoutServerMaxMs)) {
+    const auto& vars = context_.runtime()->mysql;
+    // failedServers_ holds one entry per connection attempt of this command.
+    if (elapsed < static_cast<uint64_t>(vars.connectTimeoutServerMaxMs) &&
+        failedServers_.size() <= static_cast<size_t>(vars.connectRetriesOnFailure)) {
       state_ = State::Connecting;
       startBackend();
       return;

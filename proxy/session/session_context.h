@@ -60,8 +60,9 @@ class SessionContext {
   // The proxy-wide prepared statement registry (thread-safe).
   virtual StmtRegistry& stmtRegistry() = 0;
 
-  // The proxy-wide count of open connections to `server` (mysql_servers.max_connections).
-  virtual pool::ServerLoad::Counter* serverCounter(const config::Server& server) = 0;
+  // This worker's stats of `server`; its load() is the proxy-wide count of open connections
+  // to it (mysql_servers.max_connections), and a ServerSlot reserved on it counts them.
+  virtual pool::ServerStats* serverCounter(const config::Server& server) = 0;
 
   // Per-thread counters for stats_mysql_global.
   virtual void countQuestion() = 0;

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <thread>
 
+#include "proxy/worker/stats_views.h"
 #include "proxy/worker/worker.h"
 
 namespace rwproxy::worker {
@@ -35,6 +36,7 @@ DataPlane::~DataPlane() {
 protocol::Status DataPlane::start(const config::RuntimePtr& runtime, int threads,
                                   const std::string& host, int port) {
   threads_ = threads;
+  remember(runtime);
   for (int i = 0; i < threads; ++i) {
     auto w = std::make_unique<Worker>(*this, i, runtime);
     int rc = w->listen(host, port);
@@ -61,6 +63,7 @@ void DataPlane::publish(const config::RuntimePtr& runtime) {
     filename = datadir_ + "/" + filename;
   }
   eventsLog_.configure(filename, static_cast<uint64_t>(runtime->mysql.eventslogFilesize));
+  remember(runtime);
   for (auto& w : workers_) {
     w->publish(runtime);
   }
@@ -150,6 +153,8 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
     stats::LatencyHistogram poolWaitTimes;                                 // GUARDED_BY(mutex)
     cache::CacheStats cache;                                               // GUARDED_BY(mutex)
   };
+  std::vector<std::pair<std::string, std::string>> backendRows;
+  appendServerStatus(*this, backendRows);  // its own pass, before `sums` is locked below
   auto sums = std::make_shared<Sums>();
   onEveryWorker([sums](Worker& w) {
     std::lock_guard lock(sums->mutex);
@@ -188,11 +193,24 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
       {"mysql_worker_threads", n(workers_.size())},
   };
   sums->cache.appendTo(rows);
+  rows.insert(rows.end(), backendRows.begin(), backendRows.end());
   return rows;
 }
 
 void DataPlane::flushQueryCache() {
   onEveryWorker([](Worker& w) { w.queryCache().flush(); });
+}
+
+void DataPlane::remember(const config::RuntimePtr& runtime) {
+  serverLoad_.setHealthPolicy(runtime->mysql.shunOnFailures,
+                              static_cast<uint64_t>(runtime->mysql.shunRecoveryTimeSec) * 1000);
+  std::lock_guard lock(mutex_);
+  runtime_ = runtime;
+}
+
+config::RuntimePtr DataPlane::runtime() {
+  std::lock_guard lock(mutex_);
+  return runtime_;
 }
 
 size_t DataPlane::digestMemoryBytes() {

@@ -34,6 +34,8 @@ class DataPlane {
   int port() const { return port_; }
   // The number of workers (known before the first one is made).
   int workerCount() const { return threads_; }
+  // Thread-safe: the latest snapshot given to start() or publish().
+  config::RuntimePtr runtime();
   // Thread-safe: every worker switches to `runtime` at its next query boundary.
   void publish(const config::RuntimePtr& runtime);
   // Stop accepting, let running commands finish for up to `graceMs`, then stop everything.
@@ -80,6 +82,9 @@ class DataPlane {
   std::unordered_map<int, uint64_t> ruleHits();
 
  private:
+  // Keeps the snapshot for the stats and applies its proxy-wide settings (server health).
+  void remember(const config::RuntimePtr& runtime);
+
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<int> clients_{0};
   std::atomic<int> waitingForBackend_{0};
@@ -90,6 +95,7 @@ class DataPlane {
   std::mutex mutex_;
   std::unordered_map<std::string, int> userConnections_;  // GUARDED_BY(mutex_)
   std::unordered_map<uint32_t, int> sessionWorker_;       // GUARDED_BY(mutex_)
+  config::RuntimePtr runtime_;                            // GUARDED_BY(mutex_)
   int port_ = 0;
   int threads_ = 0;
   std::string datadir_;

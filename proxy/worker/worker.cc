@@ -11,10 +11,11 @@ namespace rwproxy::worker {
 Worker::Worker(DataPlane& plane, int index, config::RuntimePtr runtime)
     : plane_(plane),
       index_(index),
+      serverTable_(plane.serverLoad()),
       listener_(loop_, [this](uv_stream_t* server) { onAccept(server); }),
       runtime_(std::move(runtime)),
       pool_(loop_),
-      router_(0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(index + 1)),
+      router_(0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(index + 1), &serverTable_),
       waiters_(
           loop_, plane.sessionsWaitingForBackend(), plane.oldestWaitOf(index),
           [this](uint32_t id) {
@@ -152,20 +153,10 @@ size_t Worker::queryCacheCapacity() const {
   return total / static_cast<size_t>(std::max(1, plane_.workerCount()));
 }
 
-void Worker::mapServerCounters() {
-  serverCounters_.clear();
-  for (const auto& s : runtime_->servers) {
-    serverCounters_[&s] = plane_.serverLoad().counterFor(s.hostname, s.port);
-  }
-}
+void Worker::mapServerCounters() { serverTable_.rebind(*runtime_, plane_.workerCount()); }
 
-pool::ServerLoad::Counter* Worker::serverCounter(const config::Server& server) {
-  auto it = serverCounters_.find(&server);
-  if (it != serverCounters_.end()) {
-    return it->second;
-  }
-  // A session still on an older snapshot: rare, and a lock is fine then.
-  return plane_.serverLoad().counterFor(server.hostname, server.port);
+pool::ServerStats* Worker::serverCounter(const config::Server& server) {
+  return serverTable_.statsFor(server);
 }
 
 void Worker::recordQuery(const stats::DigestKeyView& key, uint64_t durationUs,

@@ -18,6 +18,7 @@
 #include "proxy/session/server_kill.h"
 #include "proxy/session/session_context.h"
 #include "proxy/worker/connection_waiters.h"
+#include "proxy/worker/server_table.h"
 
 namespace rwproxy::worker {
 
@@ -62,7 +63,7 @@ class Worker : public session::SessionContext {
     uint64_t clientConnectionsCreated = 0;
     uint64_t clientConnectionsAborted = 0;
   };
-  pool::ServerLoad::Counter* serverCounter(const config::Server& server) override;
+  pool::ServerStats* serverCounter(const config::Server& server) override;
   void waitForBackend(session::ClientSession& session, bool firstTime) override;
   // Closes idle connections, one per session waiting on another worker (their slots may be
   // what those sessions wait for).
@@ -76,6 +77,8 @@ class Worker : public session::SessionContext {
   void countQuestion() override { ++counters_.questions; }
   void countLoginFailure() override { ++counters_.clientConnectionsAborted; }
   const Counters& counters() const { return counters_; }
+  // Worker thread only (stats reads run as tasks on this worker): the per-server stats.
+  ServerTable& serverTable() { return serverTable_; }
 
   void noteDigest(uint64_t digest, std::string_view digestText) override {
     digestStats_.noteText(digest, digestText);
@@ -121,6 +124,9 @@ class Worker : public session::SessionContext {
 
   DataPlane& plane_;
   int index_;
+  // Before loop_: connections whose deletion the loop defers to its own destruction still
+  // release their slots into this table.
+  ServerTable serverTable_;
   net::Loop loop_;
   net::Listener listener_;
   config::RuntimePtr runtime_;
@@ -134,8 +140,6 @@ class Worker : public session::SessionContext {
   stats::DigestStats digestStats_;
   cache::QueryCache queryCache_;
   Counters counters_;
-  // max_connections counters of the current snapshot's servers, looked up without a lock.
-  std::unordered_map<const config::Server*, pool::ServerLoad::Counter*> serverCounters_;
   // Hits of the current rule set by rule index, and those of earlier rule sets by rule_id.
   std::vector<uint64_t> ruleHits_;
   std::unordered_map<int, uint64_t> foldedRuleHits_;

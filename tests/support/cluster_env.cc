@@ -12,21 +12,25 @@ const ClusterEnv& ClusterEnv::get() {
     if (path == nullptr) {
       throw std::runtime_error("RWPROXY_CLUSTER_FILE is not set: run end-to-end tests with ctest");
     }
-    std::ifstream in(path);
-    if (!in) {
-      throw std::runtime_error(std::string("cannot read cluster file ") + path);
-    }
-    ClusterEnv result;
-    std::string line;
-    while (std::getline(in, line)) {
-      auto eq = line.find('=');
-      if (eq != std::string::npos) {
-        result.values_[line.substr(0, eq)] = line.substr(eq + 1);
-      }
-    }
-    return result;
+    return fromFile(path);
   }();
   return env;
+}
+
+ClusterEnv ClusterEnv::fromFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    throw std::runtime_error("cannot read cluster file " + path);
+  }
+  ClusterEnv result;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq != std::string::npos) {
+      result.values_[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+  }
+  return result;
 }
 
 const std::string& ClusterEnv::value(const std::string& key) const {

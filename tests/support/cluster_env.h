@@ -12,6 +12,8 @@ class ClusterEnv {
   // Throws std::runtime_error when the file is missing: an e2e test run outside CTest
   // must say so rather than fail obscurely.
   static const ClusterEnv& get();
+  // Reads another cluster's address file (a PrivateCluster's). Throws when it cannot be read.
+  static ClusterEnv fromFile(const std::string& path);
 
   const std::string& value(const std::string& key) const;
   int port(const std::string& key) const { return std::stoi(value(key)); }

@@ -79,6 +79,13 @@ std::string ProxyProcess::clusterConfig() {
   return out.str();
 }
 
+ProxyProcess::Options ProxyProcess::clusterOptions(const std::string& extraSql, int threads) {
+  Options options;
+  options.configSql = clusterConfig() + extraSql;
+  options.threads = threads;
+  return options;
+}
+
 bool ProxyProcess::start(const Options& options) {
   if (options.datadir.empty()) {
     datadir_ = makeTempDir();

@@ -43,6 +43,8 @@ class ProxyProcess {
   // A configuration script with the cluster's writer in hostgroup 10, both replicas in
   // hostgroup 20 and the app user defaulting to hostgroup 10.
   static std::string clusterConfig();
+  // Options running clusterConfig() and then `extraSql`, on `threads` workers.
+  static Options clusterOptions(const std::string& extraSql = "", int threads = 2);
 
  private:
   pid_t pid_ = -1;

@@ -65,3 +65,30 @@ TEST_CASE("router skips excluded servers and reports exhaustion") {
   CHECK(second != first);
   CHECK(router.pick(rt, 10, {first, second}) == nullptr);
 }
+
+TEST_CASE("router skips servers its availability refuses (SHUNNED ones)") {
+  struct Refuse : rwproxy::routing::ServerAvailability {
+    std::string host;
+    bool admits(const Server& s) override { return s.hostname != host; }
+  };
+  Runtime rt;
+  rt.servers = {server(20, "a", 1), server(20, "b", 1)};
+  Refuse refuse;
+  refuse.host = "a";
+  Router router(3, &refuse);
+  for (int i = 0; i < 100; ++i) {
+    const Server* s = router.pick(rt, 20);
+    REQUIRE(s != nullptr);
+    CHECK(s->hostname == "b");
+  }
+  refuse.host = "";
+  std::map<std::string, int> hits;
+  for (int i = 0; i < 100; ++i) {
+    hits[router.pick(rt, 20)->hostname]++;
+  }
+  CHECK(hits["a"] > 0);  // admitted again: traffic comes back
+  Runtime lone;
+  lone.servers = {server(30, "only", 1)};
+  refuse.host = "only";
+  CHECK(router.pick(lone, 30) == nullptr);  // the caller answers with an error at once
+}
