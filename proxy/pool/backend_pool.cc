@@ -1,5 +1,7 @@
 #include "proxy/pool/backend_pool.h"
 
+#include <uv.h>
+
 #include <algorithm>
 
 namespace rwproxy::pool {
@@ -13,6 +15,7 @@ BackendPool::BackendPtr BackendPool::acquire(const session::BackendIdentity& ide
   auto best = idle_.rend();
   int bestScore = -1;
   for (auto it = idle_.rbegin(); it != idle_.rend() && bestScore < 2; ++it) {
+    // A connection being pinged is not free until its answer is in.
     if ((*it)->ready() && (*it)->identity() == identity) {
       int score = ((*it)->schema() == schema ? 1 : 0) + ((*it)->vars() == vars ? 1 : 0);
       if (score > bestScore) {
@@ -41,9 +44,10 @@ void BackendPool::release(BackendPtr backend) {
     return;
   }
   ServerStats* stats = backend->serverStats();
-  // A SHUNNED server keeps no idle connections: stale by the time it is tried again.
+  uint64_t ageMs = net::nowMs(loop_) - backend->createdMs();
+  bool tooOld = policy_.maxAgeMs > 0 && ageMs >= policy_.maxAgeMs;
   bool shunned = stats != nullptr && stats->shared->health.shunned();
-  if (!backend->ready() || shunned) {
+  if (!backend->ready() || tooOld || shunned) {
     backend->close();
     loop_.deferredDelete(std::move(backend));
     return;
@@ -53,6 +57,35 @@ void BackendPool::release(BackendPtr backend) {
   if (stats != nullptr) {
     ++stats->idle;
   }
+}
+
+void BackendPool::maintain(uint64_t nowMs) {
+  uint64_t nowNs = uv_hrtime();
+  // Oldest first: when a server has surplus idle connections, the least recently used go.
+  for (auto& conn : idle_) {
+    if (!conn) {
+      continue;
+    }
+    ServerStats* stats = conn->serverStats();
+    IdleFacts facts;
+    facts.idleMs = nowMs - std::min(nowMs, conn->lastUsedMs());
+    facts.ageMs = nowMs - std::min(nowMs, conn->createdMs());
+    facts.pinging = conn->state() == session::BackendConnection::State::Busy;
+    facts.pingMs = (nowNs - std::min(nowNs, conn->pingSentNs())) / 1000000;
+    facts.surplus = stats != nullptr && stats->idle > stats->idleLimit;
+    facts.serverShunned = stats != nullptr && stats->shared->health.shunned();
+    switch (decideIdle(facts, policy_)) {
+      case IdleAction::Keep:
+        break;
+      case IdleAction::Ping:
+        conn->ping(*this);
+        break;
+      case IdleAction::Close:
+        discard(conn);
+        break;
+    }
+  }
+  compact();
 }
 
 void BackendPool::discard(BackendPtr& conn) {
@@ -73,13 +106,19 @@ void BackendPool::onBackendFailed(session::BackendConnection& backend, const pro
 }
 
 void BackendPool::onBackendReply(session::BackendConnection& backend, protocol::Bytes) {
-  // An idle connection has nothing to reply to; BackendConnection already fails it.
+  // Only a ping's answer arrives here; onBackendReplyDone looks at how it ended.
   (void)backend;
 }
 
-void BackendPool::expire(uint64_t nowMs, uint64_t maxIdleMs) {
-  closeIdleIf(
-      [&](const session::BackendConnection& c) { return nowMs - c.lastUsedMs() > maxIdleMs; });
+void BackendPool::onBackendReplyDone(session::BackendConnection& backend) {
+  if (backend.tracker().failed()) {
+    onBackendFailed(backend, protocol::Error{});
+    return;
+  }
+  if (ServerStats* stats = backend.serverStats()) {
+    stats->shared->latencyUs.store((uv_hrtime() - backend.pingSentNs()) / 1000,
+                                   std::memory_order_relaxed);
+  }
 }
 
 void BackendPool::closeAll() {

@@ -6,13 +6,15 @@
 #include <vector>
 
 #include "proxy/net/loop.h"
+#include "proxy/pool/pool_policy.h"
 #include "proxy/session/backend_connection.h"
 
 namespace rwproxy::pool {
 
 // One worker's idle backend connections (thread-confined: no locks). A client borrows one that
 // matches its identity, uses it for a command (or longer, when its session state pins it) and
-// gives it back.
+// gives it back. Each tick, maintain() validates idle connections with COM_PING and closes the
+// old, the broken and the surplus ones (PoolPolicy).
 class BackendPool : private session::BackendListener {
  public:
   using BackendPtr = std::unique_ptr<session::BackendConnection>;
@@ -20,12 +22,14 @@ class BackendPool : private session::BackendListener {
   explicit BackendPool(net::Loop& loop) : loop_(loop) {}
   ~BackendPool() override;
 
+  void setPolicy(const PoolPolicy& policy) { policy_ = policy; }
+
   // An idle connection with this identity, preferring one already on `schema` and with `vars`;
   // nullptr if none.
   BackendPtr acquire(const session::BackendIdentity& identity, const std::string& schema,
                      const session::SessionVars& vars);
-  // Takes back a connection in the Ready state; anything else is closed, and so is one to a
-  // SHUNNED server.
+  // Takes back a connection in the Ready state; anything else is closed, and so is one past
+  // mysql-connection_max_age_ms or to a SHUNNED server.
   void release(BackendPtr backend);
   // Closes the idle connections `drop` selects.
   template <typename Predicate>
@@ -37,8 +41,8 @@ class BackendPool : private session::BackendListener {
     }
     compact();
   }
-  // Closes connections idle for longer than `maxIdleMs`.
-  void expire(uint64_t nowMs, uint64_t maxIdleMs);
+  // The maintenance tick: pings, timeouts, max age, surplus (see decideIdle).
+  void maintain(uint64_t nowMs);
   void closeAll();
 
   size_t idleCount() const { return idle_.size(); }
@@ -52,12 +56,13 @@ class BackendPool : private session::BackendListener {
   void onBackendReady(session::BackendConnection&) override {}
   void onBackendFailed(session::BackendConnection& backend, const protocol::Error&) override;
   void onBackendReply(session::BackendConnection& backend, protocol::Bytes) override;
-  void onBackendReplyDone(session::BackendConnection&) override {}
+  void onBackendReplyDone(session::BackendConnection& backend) override;
   // Closes an idle connection and leaves a null in its place (compact() removes those).
   void discard(BackendPtr& conn);
   void compact();
 
   net::Loop& loop_;
+  PoolPolicy policy_;
   // Most recently released last: acquire() scans from the back and takes the warmest.
   std::vector<BackendPtr> idle_;
   uint64_t hits_ = 0;

@@ -286,6 +286,23 @@ void BackendConnection::execute(p::Bytes framedCommand, ReplyShape shape,
     ++stats->totals.queries;
     stats->totals.bytesSent += framedCommand.size();
   }
+  send(framedCommand, shape, listener);
+}
+
+void BackendConnection::ping(BackendListener& listener) {
+  static constexpr uint8_t kComPing[] = {1, 0, 0, 0, static_cast<uint8_t>(p::Command::Ping)};
+  pingSentNs_ = uv_hrtime();
+  send(p::Bytes(kComPing, sizeof kComPing), ReplyShape::OkOrError, listener);
+}
+
+void BackendConnection::writeRaw(p::Bytes bytes) {
+  if (pool::ServerStats* stats = slot_.stats()) {
+    stats->totals.bytesSent += bytes.size();
+  }
+  stream_.write(bytes);
+}
+
+void BackendConnection::send(p::Bytes framedCommand, ReplyShape shape, BackendListener& listener) {
   listener_ = &listener;
   lastUsedMs_ = net::nowMs(loop_);
   tracker_.begin(shape, (capabilities_ & p::kClientDeprecateEof) != 0);
@@ -298,13 +315,6 @@ void BackendConnection::execute(p::Bytes framedCommand, ReplyShape shape,
     return;
   }
   state_ = State::Busy;
-}
-
-void BackendConnection::writeRaw(p::Bytes bytes) {
-  if (pool::ServerStats* stats = slot_.stats()) {
-    stats->totals.bytesSent += bytes.size();
-  }
-  stream_.write(bytes);
 }
 
 void BackendConnection::onReplyBytes(std::span<const uint8_t> data) {

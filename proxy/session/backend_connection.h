@@ -72,6 +72,9 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   // Sends one command (complete, framed packets starting at sequence 0) and streams the reply.
   // REQUIRES: state() == Ready.
   void execute(protocol::Bytes framedCommand, ReplyShape shape, BackendListener& listener);
+  // Sends COM_PING (the pool validating an idle connection; not counted as a query).
+  // REQUIRES: state() == Ready.
+  void ping(BackendListener& listener);
 
   // fast_forward: from now on every byte from the server goes to onBackendReply untouched.
   void startPiping() { state_ = State::Piping; }
@@ -113,6 +116,8 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   const ReplyTracker& tracker() const { return tracker_; }
   uint64_t lastUsedMs() const { return lastUsedMs_; }
   uint64_t createdMs() const { return createdMs_; }
+  // When the last ping() was sent (uv_hrtime nanoseconds).
+  uint64_t pingSentNs() const { return pingSentNs_; }
 
  private:
   void onRead(std::span<const uint8_t> data) override;
@@ -124,6 +129,7 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   std::string authResponse(std::string_view plugin, protocol::Bytes salt) const;
   void fail(protocol::Error error);
   void countFailure(bool connecting, const protocol::Error& error);
+  void send(protocol::Bytes framedCommand, ReplyShape shape, BackendListener& listener);
   void onReplyBytes(std::span<const uint8_t> data);
 
   net::Loop& loop_;
@@ -148,6 +154,7 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   pool::ServerSlot slot_;
   uint64_t createdMs_ = 0;
   uint64_t lastUsedMs_ = 0;
+  uint64_t pingSentNs_ = 0;
 };
 
 // Errors a server gives one login, not every login: a wrong password, an unknown or forbidden

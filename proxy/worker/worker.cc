@@ -138,14 +138,7 @@ void Worker::onTick() {
   uint64_t now = net::nowMs(loop_);
   forEachSession([now](session::ClientSession& s) { s.onTick(now); });
   queryCache_.purgeExpired(now);
-  const auto& vars = runtime_->mysql;
-  if (vars.connectionMaxAgeMs > 0) {
-    pool_.closeIdleIf([&](const session::BackendConnection& c) {
-      return now - c.createdMs() > static_cast<uint64_t>(vars.connectionMaxAgeMs);
-    });
-  }
-  // Idle backend connections the servers would drop anyway (their wait_timeout) go earlier.
-  pool_.expire(now, 8ULL * 3600 * 1000 / 2);
+  pool_.maintain(now);
 }
 
 size_t Worker::queryCacheCapacity() const {
@@ -153,7 +146,17 @@ size_t Worker::queryCacheCapacity() const {
   return total / static_cast<size_t>(std::max(1, plane_.workerCount()));
 }
 
-void Worker::mapServerCounters() { serverTable_.rebind(*runtime_, plane_.workerCount()); }
+pool::PoolPolicy Worker::poolPolicy(const config::MysqlVariables& vars) {
+  pool::PoolPolicy policy;
+  policy.pingIntervalMs = static_cast<uint64_t>(vars.pingIntervalServerMsec);
+  policy.maxAgeMs = static_cast<uint64_t>(vars.connectionMaxAgeMs);
+  return policy;
+}
+
+void Worker::mapServerCounters() {
+  serverTable_.rebind(*runtime_, plane_.workerCount());
+  pool_.setPolicy(poolPolicy(runtime_->mysql));
+}
 
 pool::ServerStats* Worker::serverCounter(const config::Server& server) {
   return serverTable_.statsFor(server);

@@ -121,6 +121,7 @@ class Worker : public session::SessionContext {
   void mapServerCounters();
   // This worker's share of mysql-query_cache_size_MB.
   size_t queryCacheCapacity() const;
+  static pool::PoolPolicy poolPolicy(const config::MysqlVariables& vars);
 
   DataPlane& plane_;
   int index_;

@@ -1,5 +1,6 @@
-// Backend health and the connection pool: shunning a dead server and bringing it back, connect
-// retries, and stats_mysql_connection_pool.
+// Backend health and the connection pool: shunning a dead server and bringing it back, idle
+// connection maintenance (pings, max age, free_connections_pct), connect retries, and
+// stats_mysql_connection_pool.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -230,4 +231,76 @@ TEST_CASE("stats_mysql_connection_pool counts connections, queries and bytes; _r
   CHECK(globalStatus(admin, "Server_Connections_created") == "1");
   CHECK(std::stoll(globalStatus(admin, "ConnPool_get_conn_immediate")) >= 5);
   CHECK(globalStatus(admin, "Server_Connections_connected") == "1");
+}
+
+TEST_CASE("mysql-connection_max_age_ms closes an old connection once idle, never mid-use") {
+  const auto& env = ClusterEnv::get();
+  ProxyProcess proxy;
+  REQUIRE(proxy.start(ProxyProcess::clusterOptions("SET mysql-connection_max_age_ms=1000;\n", 1)));
+  MysqlClient c;
+  connectApp(c, proxy.appPort(), "rwtest");
+  MysqlClient root;
+  connectRoot(root, env.writerPort());
+  auto alive = [&](const std::string& id) {
+    return root.scalar("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + id) ==
+           "1";
+  };
+  // Held by a transaction, the connection outlives its max age...
+  c.exec("BEGIN");
+  std::string held = c.scalar("SELECT CONNECTION_ID()");
+  REQUIRE(waitFor([&] {
+    return root.scalar("SELECT TIME_MS > 2500 FROM information_schema.PROCESSLIST WHERE ID = " +
+                       held) == "1";
+  }));
+  CHECK(c.scalar("SELECT CONNECTION_ID()") == held);
+  CHECK(alive(held));
+  // ...and goes when it is idle in the pool again.
+  c.exec("COMMIT");
+  CHECK(waitFor([&] { return !alive(held); }));
+  CHECK(c.scalar("SELECT CONNECTION_ID()") != held);
+}
+
+TEST_CASE("idle connections are pinged: latency shows, healthy ones stay, pings are not queries") {
+  const auto& env = ClusterEnv::get();
+  ProxyProcess proxy;
+  REQUIRE(
+      proxy.start(ProxyProcess::clusterOptions("SET mysql-ping_interval_server_msec=1000;\n", 1)));
+  MysqlClient c;
+  connectApp(c, proxy.appPort(), "rwtest");
+  std::string id = c.scalar("SELECT CONNECTION_ID()");
+  MysqlClient admin;
+  connectAdmin(admin, proxy);
+  long long queries = number(poolRow(admin, 10, env.writerPort()), "Queries");
+  REQUIRE(waitFor([&] { return number(poolRow(admin, 10, env.writerPort()), "Latency_us") > 0; }));
+  CHECK(number(poolRow(admin, 10, env.writerPort()), "Queries") == queries);
+  CHECK(c.scalar("SELECT CONNECTION_ID()") == id);  // pinged, not replaced
+}
+
+TEST_CASE("idle connections beyond mysql-free_connections_pct of max_connections are closed") {
+  const auto& env = ClusterEnv::get();
+  ProxyProcess proxy;
+  // 10% of 20: two idle connections are kept; one worker, so it keeps the whole share.
+  REQUIRE(proxy.start(ProxyProcess::clusterOptions(
+      "UPDATE mysql_servers SET max_connections = 20 WHERE hostgroup_id = 10;\n"
+      "SET mysql-free_connections_pct=10;\n"
+      "SET mysql-ping_interval_server_msec=1000;\n",
+      1)));
+  std::vector<std::unique_ptr<MysqlClient>> clients;
+  for (int i = 0; i < 5; ++i) {
+    clients.push_back(std::make_unique<MysqlClient>());
+    connectApp(*clients.back(), proxy.appPort(), "rwtest");
+    clients.back()->exec("BEGIN");  // each holds a connection of its own
+    clients.back()->exec("SELECT 1");
+  }
+  MysqlClient admin;
+  connectAdmin(admin, proxy);
+  CHECK(number(poolRow(admin, 10, env.writerPort()), "ConnUsed") == 5);
+  for (auto& c : clients) {
+    c->exec("COMMIT");
+  }
+  CHECK(waitFor([&] {
+    return number(poolRow(admin, 10, env.writerPort()), "ConnFree") == 2 &&
+           globalStatus(admin, "Server_Connections_connected") == "2";
+  }));
+  CHECK(clients[0]->scalar("SELECT 'still served'") == "still served");
 }
