@@ -112,6 +112,16 @@ void fillStats(rwproxy::worker::DataPlane& dataPlane, rwproxy::admin::StatsSink&
       }
     }
   }
+  if (sink.wants("stats_mysql_processlist")) {
+    (void)sink.replaceRows("stats_mysql_processlist", rwproxy::worker::processlistRows(dataPlane));
+  }
+  if (sink.wants("stats_mysql_commands_counters")) {
+    (void)sink.replaceRows("stats_mysql_commands_counters",
+                           rwproxy::worker::commandCounterRows(dataPlane));
+  }
+  if (sink.wants("stats_mysql_users")) {
+    (void)sink.replaceRows("stats_mysql_users", rwproxy::worker::userRows(dataPlane));
+  }
   if (sink.wants("stats_mysql_query_rules")) {
     std::vector<rwproxy::admin::Row> rows;
     for (const auto& [id, hits] : dataPlane.ruleHits()) {

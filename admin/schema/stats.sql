@@ -96,6 +96,9 @@ CREATE TABLE stats.stats_mysql_global (
   Variable_Value VARCHAR NOT NULL
 );
 
+-- One row per client session. `info` is the running query's digest text (normalised, as in
+-- stats_mysql_query_digest), shown only while the query runs: no copy of every query is kept.
+-- l_srv_host/l_srv_port, status_flags and extended_info are NULL.
 CREATE TABLE stats.stats_mysql_processlist (
   ThreadID INT NOT NULL,
   SessionID INTEGER PRIMARY KEY,
@@ -112,7 +115,10 @@ CREATE TABLE stats.stats_mysql_processlist (
   time_ms INT NOT NULL,
   info VARCHAR,
   status_flags INT,
-  extended_info VARCHAR
+  extended_info VARCHAR,
+  -- Beyond ProxySQL: why the session keeps its backend connection between commands
+  -- (transaction, user_variable, ...; '' when it does not), the usual cause of lost multiplexing.
+  pin_reason VARCHAR
 );
 
 CREATE TABLE stats.stats_mysql_commands_counters (

@@ -381,6 +381,10 @@ void ClientSession::finishCommand() {
   needsInsertId_ = false;
   watchStateChange_ = false;
   failedServers_.clear();
+  if (commandKind_ != sql::CommandKind::None) {
+    context_.countCommand(commandKind_, (uv_hrtime() - queryStartNs_) / 1000);
+    commandKind_ = sql::CommandKind::None;
+  }
   if (state_ == State::Closed) {
     return;
   }

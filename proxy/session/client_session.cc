@@ -344,6 +344,8 @@ void ClientSession::handleQuery(p::Bytes payload) {
   if (answerFromCache(payload)) {
     return;
   }
+  // Counted in finishCommand (cache hits are in Query_Cache_* instead).
+  commandKind_ = sql::commandKindOf(*query);
   forward(payload, ReplyShape::ResultSets);
 }
 

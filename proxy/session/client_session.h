@@ -77,6 +77,21 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   const BackendConnection* backend() const { return backend_.get(); }
   // Why the backend connection stays with this client between commands ("" when it does not).
   const char* pinReason() const { return pinReason_; }
+  // For stats_mysql_processlist.
+  int clientPort() const { return clientPort_; }
+  int hostgroup() const { return hostgroup_; }
+  bool inTransaction() const { return inTransaction_; }
+  // COM_STMT_SEND_LONG_DATA waits on the held connection for its COM_STMT_EXECUTE.
+  bool holdsLongData() const;
+  bool fastForward() const { return fastForward_; }
+  uint64_t commandStartMs() const { return commandStartMs_; }
+  uint64_t lastActivityMs() const { return lastActivityMs_; }
+  // The digest of the query in flight (its text is in the worker's digest stats); 0 if none.
+  uint64_t runningDigest() const {
+    bool running = state_ == State::Connecting || state_ == State::Waiting ||
+                   state_ == State::Syncing || state_ == State::Executing;
+    return running && trackQuery_ ? queryDigest_ : 0;
+  }
 
  private:
   // net::StreamHandler
@@ -162,7 +177,6 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   void answerPrepare(const PreparedStatementPtr& stmt, int hostgroup, uint64_t digest);
   // The backend's id in place of the client's, in the framed command about to be sent.
   void patchStatementId(std::string& framed) const;
-  bool holdsLongData() const;
   // What the backend connection lacks for the statement in flight: COM_STMT_PREPARE it.
   void prepareOnBackend();
   void closeOnBackend(BackendConnection& backend, uint32_t serverId);
@@ -250,6 +264,7 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   uint64_t queryDigest_ = 0;
   uint64_t queryStartNs_ = 0;
   bool trackQuery_ = false;
+  sql::CommandKind commandKind_ = sql::CommandKind::None;  // counted when the command ends
   bool logQuery_ = false;
   std::string loggedQuery_;  // only for rules with log=1
   bool inTransaction_ = false;

@@ -14,6 +14,7 @@
 #include "proxy/stats/digest_stats.h"
 #include "proxy/stats/event_json.h"
 #include "rules/decision.h"
+#include "sql/command_kind.h"
 
 namespace rwproxy::session {
 
@@ -67,6 +68,8 @@ class SessionContext {
   // Per-thread counters for stats_mysql_global.
   virtual void countQuestion() = 0;
   virtual void countLoginFailure() = 0;
+  // stats_mysql_commands_counters: a forwarded query of `kind` ended after `durationUs`.
+  virtual void countCommand(sql::CommandKind kind, uint64_t durationUs) = 0;
 
   // Per-thread hit counters of stats_mysql_query_rules (no locks).
   virtual void countRuleHits(const rules::RuleSet& ruleSet,

@@ -83,6 +83,12 @@ class DigestStats {
   // its text is gone) may pass an empty digestText. Admits nothing while the map is full.
   void noteText(uint64_t digest, std::string_view digestText);
 
+  // The text kept for `digest` (by noteText or record), or "" when none is kept.
+  std::string_view textOf(uint64_t digest) const noexcept {
+    auto it = texts_.find(digest);
+    return it == texts_.end() ? std::string_view() : std::string_view(it->second);
+  }
+
   void setMaxEntries(size_t maxEntries) noexcept { maxEntries_ = maxEntries; }
   size_t maxEntries() const noexcept { return maxEntries_; }
   // Distinct keys held, not counting the overflow row.

@@ -213,6 +213,11 @@ config::RuntimePtr DataPlane::runtime() {
   return runtime_;
 }
 
+std::unordered_map<std::string, int> DataPlane::userConnections() {
+  std::lock_guard lock(mutex_);
+  return userConnections_;
+}
+
 size_t DataPlane::digestMemoryBytes() {
   auto total = std::make_shared<std::atomic<size_t>>(0);
   onEveryWorker([total](Worker& w) { *total += w.digestMemoryBytes(); });

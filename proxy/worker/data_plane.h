@@ -51,6 +51,8 @@ class DataPlane {
   void registerSession(uint32_t id, int worker);
   void unregisterSession(uint32_t id);
   int clientConnections() const { return clients_.load(std::memory_order_relaxed); }
+  // Thread-safe: frontend connections per user (stats_mysql_users).
+  std::unordered_map<std::string, int> userConnections();
   // Client sessions waiting for a backend connection, on all workers.
   std::atomic<int>& sessionsWaitingForBackend() { return waitingForBackend_; }
   // Since when worker `index`'s longest waiter waits (UINT64_MAX: none); see ConnectionWaiters.

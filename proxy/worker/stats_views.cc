@@ -68,6 +68,27 @@ void addSinceReset(const pool::ServerStats& stats, pool::ServerStats::Totals& ou
   out.bytesRecv += t.bytesRecv - b.bytesRecv;
 }
 
+// Pin reasons always listed in stats_mysql_global (others appear once a session has them).
+constexpr const char* kPinReasons[] = {
+    "transaction",
+    "user_variable",
+    "set_statement",
+    "temporary_table",
+    "get_lock",
+    "found_rows",
+    "lock_tables",
+    "prepared_statement",
+    "cursor",
+    "long_data",
+    "stored_procedure",
+    "multi_statement",
+    "last_insert_id",
+    "rule_multiplex_0",
+    "set_option",
+    "session_state_changed",
+    "unknown_statement",
+};
+
 }  // namespace
 
 std::vector<StatsRow> connectionPoolRows(DataPlane& plane, bool reset) {
@@ -101,12 +122,51 @@ std::vector<StatsRow> connectionPoolRows(DataPlane& plane, bool reset) {
   return rows;
 }
 
+std::vector<StatsRow> processlistRows(DataPlane& plane) {
+  return gather<std::vector<StatsRow>>(
+      plane, [](Worker& w, std::vector<StatsRow>& out) { w.appendProcessRows(out); });
+}
+
+std::vector<StatsRow> commandCounterRows(DataPlane& plane) {
+  auto sum = gather<stats::CommandCounters>(
+      plane, [](Worker& w, stats::CommandCounters& out) { w.commandCounters().addTo(out); });
+  std::vector<StatsRow> rows;
+  for (size_t k = 1; k < sql::kCommandKindCount; ++k) {
+    auto kind = static_cast<sql::CommandKind>(k);
+    const auto& r = sum.row(kind);
+    StatsRow row = {std::string(sql::commandName(kind)), n(r.totalTimeUs), n(r.totalCount)};
+    for (uint64_t bucket : r.buckets) {
+      row.push_back(n(bucket));
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<StatsRow> userRows(DataPlane& plane) {
+  std::vector<StatsRow> rows;
+  config::RuntimePtr runtime = plane.runtime();
+  if (!runtime) {
+    return rows;
+  }
+  auto connections = plane.userConnections();
+  for (const auto& u : runtime->users) {
+    if (u.frontend) {
+      auto it = connections.find(u.username);
+      int64_t current = it == connections.end() ? 0 : it->second;
+      rows.push_back({u.username, n(current), n(int64_t{u.maxConnections})});
+    }
+  }
+  return rows;
+}
+
 void appendServerStatus(DataPlane& plane, std::vector<std::pair<std::string, std::string>>& out) {
   struct Sums {
     int64_t open = 0;
     int64_t used = 0;
     uint64_t poolHits = 0;
     pool::ServerStats::Totals totals;
+    std::unordered_map<std::string, uint64_t> pins;
   };
   Sums sums = gather<Sums>(plane, [](Worker& w, Sums& s) {
     w.serverTable().forEach([&](const ServerTable::Entry& e) {
@@ -117,6 +177,7 @@ void appendServerStatus(DataPlane& plane, std::vector<std::pair<std::string, std
       s.totals.connBroken += e.stats->totals.connBroken;
     });
     s.poolHits += w.pool().hits();
+    w.addPinCounts(s.pins);
   });
   uint64_t shunned = 0;
   if (config::RuntimePtr runtime = plane.runtime()) {
@@ -140,6 +201,22 @@ void appendServerStatus(DataPlane& plane, std::vector<std::pair<std::string, std
                 static_cast<double>(plane.clientConnections()) /
                     static_cast<double>(std::max<int64_t>(sums.used, 1)));
   out.emplace_back("Multiplexing_ratio", ratio);
+  uint64_t pinned = 0;
+  for (const auto& [reason, count] : sums.pins) {
+    pinned += count;
+  }
+  out.emplace_back("Pinned_sessions", str(pinned));
+  for (const char* reason : kPinReasons) {
+    auto it = sums.pins.find(reason);
+    out.emplace_back(std::string("Pinned_sessions_") + reason,
+                     str(it == sums.pins.end() ? uint64_t{0} : it->second));
+    if (it != sums.pins.end()) {
+      sums.pins.erase(it);
+    }
+  }
+  for (const auto& [reason, count] : sums.pins) {
+    out.emplace_back("Pinned_sessions_" + reason, str(count));
+  }
 }
 
 }  // namespace rwproxy::worker

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -17,6 +18,7 @@
 #include "proxy/session/mirror_task.h"
 #include "proxy/session/server_kill.h"
 #include "proxy/session/session_context.h"
+#include "proxy/stats/command_counters.h"
 #include "proxy/worker/connection_waiters.h"
 #include "proxy/worker/server_table.h"
 
@@ -76,9 +78,21 @@ class Worker : public session::SessionContext {
   const ConnectionWaiters& waiters() const { return waiters_; }
   void countQuestion() override { ++counters_.questions; }
   void countLoginFailure() override { ++counters_.clientConnectionsAborted; }
+  void countCommand(sql::CommandKind kind, uint64_t durationUs) override {
+    commandCounters_.record(kind, durationUs);
+  }
   const Counters& counters() const { return counters_; }
-  // Worker thread only (stats reads run as tasks on this worker): the per-server stats.
+  // Worker thread only (stats reads run as tasks on this worker): the per-server stats, the
+  // commands counters, and the stats_mysql_processlist rows of this worker's sessions.
   ServerTable& serverTable() { return serverTable_; }
+  const stats::CommandCounters& commandCounters() const { return commandCounters_; }
+  using ProcessRow = std::vector<std::optional<std::string>>;
+  void appendProcessRows(std::vector<ProcessRow>& out);
+  // Sessions that keep their backend connection between commands, by reason (see keepReason).
+  void addPinCounts(std::unordered_map<std::string, uint64_t>& out);
+  // Why `session` keeps its backend connection between commands ("" when it does not): its pin
+  // reason, else an open transaction, pending long data, fast_forward or multiplexing disabled.
+  const char* keepReason(const session::ClientSession& session) const;
 
   void noteDigest(uint64_t digest, std::string_view digestText) override {
     digestStats_.noteText(digest, digestText);
@@ -141,6 +155,7 @@ class Worker : public session::SessionContext {
   stats::DigestStats digestStats_;
   cache::QueryCache queryCache_;
   Counters counters_;
+  stats::CommandCounters commandCounters_;
   // Hits of the current rule set by rule index, and those of earlier rule sets by rule_id.
   std::vector<uint64_t> ruleHits_;
   std::unordered_map<int, uint64_t> foldedRuleHits_;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "tests/support/cluster_env.h"
 #include "tests/support/mysql_client.h"
@@ -114,4 +115,109 @@ TEST_CASE("rules with log=1 write JSON lines to the events log") {
   CHECK(text.find("\\\"text\\\"") != std::string::npos);  // escaped inside the JSON string
   CHECK(text.find("not logged") == std::string::npos);
   CHECK(text.find("\"hostgroup\":10") != std::string::npos);
+}
+
+TEST_CASE("stats_mysql_processlist shows each session, its backend and why it keeps it") {
+  const auto& env = ClusterEnv::get();
+  ProxyProcess proxy;
+  REQUIRE(proxy.start(ProxyProcess::clusterOptions()));
+  MysqlClient inTransaction;
+  connectApp(inTransaction, proxy.appPort(), "rwtest");
+  inTransaction.exec("BEGIN");
+  inTransaction.exec("SELECT 1");
+  MysqlClient idle;
+  connectApp(idle, proxy.appPort(), "rwtest");
+  idle.exec("SELECT 1");  // its connection goes back to the pool afterwards
+  MysqlClient admin;
+  connectAdmin(admin, proxy);
+  auto rs = admin.query(
+      "SELECT user, db, cli_host, hostgroup, srv_host, srv_port, command, pin_reason "
+      "FROM stats_mysql_processlist ORDER BY SessionID");
+  REQUIRE(rs);
+  REQUIRE(rs->rows.size() == 2);
+  const auto& pinned = rs->rows[0];
+  CHECK(*pinned[0] == "app");
+  CHECK(*pinned[1] == "rwtest");
+  CHECK(*pinned[2] == "127.0.0.1");
+  CHECK(*pinned[3] == "10");
+  CHECK(pinned[4] == std::optional<std::string>("127.0.0.1"));
+  CHECK(pinned[5] == std::optional<std::string>(std::to_string(env.writerPort())));
+  CHECK(*pinned[6] == "Sleep");
+  CHECK(*pinned[7] == "transaction");
+  const auto& free = rs->rows[1];
+  CHECK_FALSE(free[4].has_value());  // no backend connection held
+  CHECK_FALSE(free[5].has_value());
+  CHECK(*free[7] == "");
+  CHECK(admin.scalar("SELECT Variable_Value FROM stats_mysql_global "
+                     "WHERE Variable_Name = 'Pinned_sessions_transaction'") == "1");
+  CHECK(admin.scalar("SELECT Variable_Value FROM stats_mysql_global "
+                     "WHERE Variable_Name = 'Pinned_sessions'") == "1");
+  CHECK(admin.scalar("SELECT Variable_Value FROM stats_mysql_global "
+                     "WHERE Variable_Name = 'Pinned_sessions_user_variable'") == "0");
+
+  // A running query shows its (normalised) text while it runs, and only then.
+  std::thread running([&] { idle.exec("SELECT SLEEP(2) AS processlist_marker"); });
+  CHECK(waitFor([&] {
+    auto r = admin.query(
+        "SELECT command, info, srv_port FROM stats_mysql_processlist WHERE info LIKE "
+        "'%processlist_marker%'");
+    return r && r->rows.size() == 1 && *r->rows[0][0] == "Query" && r->rows[0][2].has_value();
+  }));
+  running.join();
+  CHECK(admin.scalar("SELECT COUNT(*) FROM stats_mysql_processlist WHERE info IS NOT NULL") == "0");
+  inTransaction.exec("COMMIT");
+  CHECK(admin.scalar("SELECT COUNT(*) FROM stats_mysql_processlist WHERE pin_reason <> ''") == "0");
+}
+
+TEST_CASE("stats_mysql_commands_counters counts queries by command, with latency buckets") {
+  ProxyProcess proxy;
+  REQUIRE(proxy.start(ProxyProcess::clusterOptions()));
+  MysqlClient c;
+  connectApp(c, proxy.appPort(), "rwtest");
+  for (int i = 0; i < 3; ++i) {
+    c.exec("SELECT id FROM t LIMIT 1");
+  }
+  c.exec("/* app */ INSERT INTO t (v) VALUES ('commands-counters')");
+  c.exec("INSERT INTO t (v) VALUES ('commands-counters')");
+  c.exec("DELETE FROM t WHERE v = 'commands-counters'");
+  MysqlClient admin;
+  connectAdmin(admin, proxy);
+  auto count = [&](const std::string& command) {
+    return admin.scalar("SELECT Total_cnt FROM stats_mysql_commands_counters WHERE Command = '" +
+                        command + "'");
+  };
+  CHECK(count("SELECT") == "3");
+  CHECK(count("INSERT") == "2");
+  CHECK(count("DELETE") == "1");
+  CHECK(count("UPDATE") == "0");
+  CHECK(admin.scalar("SELECT Total_cnt = cnt_100us + cnt_500us + cnt_1ms + cnt_5ms + cnt_10ms + "
+                     "cnt_50ms + cnt_100ms + cnt_500ms + cnt_1s + cnt_5s + cnt_10s + cnt_INFs "
+                     "FROM stats_mysql_commands_counters WHERE Command = 'SELECT'") == "1");
+  CHECK(std::stoll(admin.scalar(
+            "SELECT Total_Time_us FROM stats_mysql_commands_counters WHERE Command = 'INSERT'")) >
+        0);
+}
+
+TEST_CASE("stats_mysql_users shows frontend connections per user") {
+  ProxyProcess proxy;
+  REQUIRE(proxy.start(ProxyProcess::clusterOptions(
+      "INSERT INTO mysql_users (username, password, max_connections) VALUES "
+      "('nobody_here', 'x', 7);\n")));
+  MysqlClient a;
+  MysqlClient b;
+  connectApp(a, proxy.appPort());
+  connectApp(b, proxy.appPort());
+  MysqlClient admin;
+  connectAdmin(admin, proxy);
+  auto rs = admin.query(
+      "SELECT username, frontend_connections, frontend_max_connections FROM stats_mysql_users "
+      "ORDER BY username");
+  REQUIRE(rs);
+  REQUIRE(rs->rows.size() == 2);
+  CHECK(*rs->rows[0][0] == "app");
+  CHECK(*rs->rows[0][1] == "2");
+  CHECK(*rs->rows[0][2] == "10000");
+  CHECK(*rs->rows[1][0] == "nobody_here");
+  CHECK(*rs->rows[1][1] == "0");
+  CHECK(*rs->rows[1][2] == "7");
 }

@@ -118,7 +118,7 @@ TEST_CASE("the stats provider refreshes the tables a statement reads", "[session
           sink.replaceRows("stats_mysql_global", {{"Questions", "42"}, {"Uptime", "7"}}).isOk());
     }
     if (sink.wants("stats_mysql_processlist")) {
-      Row r(16, std::nullopt);
+      Row r(17, std::nullopt);  // ProxySQL's 16 columns and pin_reason
       r[0] = "1";
       r[1] = "10";
       r[12] = "5";
