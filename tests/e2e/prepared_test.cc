@@ -9,6 +9,7 @@
 
 #include "tests/support/cluster_env.h"
 #include "tests/support/mysql_client.h"
+#include "tests/support/private_cluster.h"
 #include "tests/support/proxy_process.h"
 #include "tests/support/wait.h"
 
@@ -308,4 +309,51 @@ TEST_CASE("long data is sent in pieces and reaches the statement it belongs to")
   CHECK(c.scalar("SELECT LENGTH(b) FROM ps_types WHERE id = 3") == "60000");
   CHECK(c.scalar("SELECT CONCAT(SUBSTR(b, 1, 1), SUBSTR(b, 20001, 1), SUBSTR(b, 40001, 1)) "
                  "FROM ps_types WHERE id = 3") == "abc");
+}
+
+TEST_CASE("a prepared statement works again after its server restarted") {
+  // Its own server: restarting one of the shared cluster would break the tests beside.
+  PrivateCluster cluster(0);
+  const ClusterEnv& env = cluster.env();
+  ProxyProcess restartProxy;
+  ProxyProcess::Options options;
+  options.configSql =
+      "INSERT INTO mysql_servers (hostgroup_id, hostname, port) VALUES (10, "
+      "'127.0.0.1', " +
+      std::to_string(env.writerPort()) +
+      ");\n"
+      "INSERT INTO mysql_users (username, password, default_hostgroup) VALUES ('" +
+      env.value("APP_USER") + "', '" + env.value("APP_PASSWORD") + "', 10);\n";
+  REQUIRE(restartProxy.start(options));
+  MysqlClient c;
+  ConnectOptions login;
+  login.port = restartProxy.appPort();
+  login.user = env.value("APP_USER");
+  login.password = env.value("APP_PASSWORD");
+  REQUIRE(c.connect(login));
+  Stmt s(c, "SELECT ? + 1 AS after_restart");
+  auto run = [&](int32_t in) {
+    MYSQL_BIND param;
+    std::memset(&param, 0, sizeof param);
+    param.buffer_type = MYSQL_TYPE_LONG;
+    param.buffer = &in;
+    REQUIRE(mysql_stmt_bind_param(s.get(), &param) == 0);
+    INFO(s.error());
+    REQUIRE(mysql_stmt_execute(s.get()) == 0);
+    int64_t out = 0;
+    MYSQL_BIND result;
+    std::memset(&result, 0, sizeof result);
+    result.buffer_type = MYSQL_TYPE_LONGLONG;
+    result.buffer = &out;
+    REQUIRE(mysql_stmt_bind_result(s.get(), &result) == 0);
+    REQUIRE(mysql_stmt_fetch(s.get()) == 0);
+    mysql_stmt_free_result(s.get());
+    return out;
+  };
+  CHECK(run(41) == 42);
+  cluster.stopServer(1);
+  cluster.startServer(1);
+  // The proxy's connections died with the server and the statement with them; the next execute
+  // prepares it again on a new connection.
+  CHECK(run(99) == 100);
 }
