@@ -64,9 +64,11 @@ void ClientSession::startBackend() {
     backendLost(p::Error{
         9001, "HY000",
         "Max connect timeout reached while reaching hostgroup " + std::to_string(hostgroup_) +
-            " after " + std::to_string(net::nowMs(context_.loop()) - commandStartMs_) +
-            "ms: no ONLINE server " +
-            (failedServers_.empty() ? std::string("with free connections in it") : "left to try")});
+            " after " + std::to_string(net::nowMs(context_.loop()) - commandStartMs_) + "ms: " +
+            (!failedServers_.empty() ? std::string("no ONLINE server left to try")
+             : routing::Router::hostgroupExists(*commandRuntime_, hostgroup_)
+                 ? std::string("no ONLINE server in it (every server is SHUNNED or OFFLINE)")
+                 : std::string("the hostgroup has no servers"))});
     return;
   }
   BackendIdentity identity = identityFor(*server);
