@@ -27,18 +27,9 @@ struct Frame {
   size_t itemStart = 0;        // output offset of the current item (at its leading comma)
 };
 
-bool isLiteral(TokenKind kind) noexcept {
-  switch (kind) {
-    case TokenKind::String:
-    case TokenKind::DoubleQuotedString:
-    case TokenKind::Integer:
-    case TokenKind::Decimal:
-    case TokenKind::HexNumber:
-    case TokenKind::BitNumber:
-      return true;
-    default:
-      return false;
-  }
+// Strings and numbers become `?`; NULL, TRUE and FALSE stay as written.
+bool isReplacedLiteral(const Token& t) noexcept {
+  return isLiteralValue(t) && t.kind != TokenKind::Null && t.kind != TokenKind::Boolean;
 }
 
 bool isNumber(TokenKind kind) noexcept {
@@ -159,7 +150,7 @@ void Normalizer::process(const Token& t, FlatTokenizer& stream) noexcept {
       emitValue(t.text, true);
       break;
     default:
-      if (isLiteral(t.kind)) {
+      if (isReplacedLiteral(t)) {
         emitValue("?", true);
       } else if (isSign(t) && expectsOperand() && foldSignedNumber(stream)) {
         remember(Token{TokenKind::Integer, false, {}});

@@ -106,8 +106,7 @@ inline bool isKeyword(const Token& token, std::string_view upper) noexcept {
 // digits) and the closing "*/" (if present).
 std::string_view executableCommentBody(std::string_view commentText) noexcept;
 
-// A literal value: a string, a number, NULL, TRUE or FALSE (the digest treats only strings and
-// numbers as literals: see digest.cc).
+// A literal value: a string, a number, NULL, TRUE or FALSE.
 inline bool isLiteralValue(const Token& token) noexcept {
   switch (token.kind) {
     case TokenKind::String:

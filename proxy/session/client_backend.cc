@@ -161,10 +161,13 @@ void ClientSession::sendToBackend() {
   }
 }
 
+bool ClientSession::variablesInSync() const {
+  return backend_->vars() == vars_ && backend_->autocommit() != autocommitOff_ &&
+         (!needsInsertId_ || backend_->lastInsertId() == lastInsertId_);
+}
+
 bool ClientSession::backendInSync() const {
-  return (schema_.empty() || backend_->schema() == schema_) && backend_->vars() == vars_ &&
-         (!needsInsertId_ || backend_->lastInsertId() == lastInsertId_) &&
-         backend_->autocommit() != autocommitOff_ &&
+  return (schema_.empty() || backend_->schema() == schema_) && variablesInSync() &&
          (currentStatement_ == nullptr ||
           backend_->statements().serverId(currentStatement_->stmt->id) != 0);
 }
@@ -176,9 +179,7 @@ bool ClientSession::syncBackend() {
   state_ = State::Syncing;
   syncReply_.clear();
   bool schemaDiffers = !schema_.empty() && backend_->schema() != schema_;
-  if (!schemaDiffers && backend_->vars() == vars_ &&
-      (!needsInsertId_ || backend_->lastInsertId() == lastInsertId_) &&
-      backend_->autocommit() != autocommitOff_) {
+  if (!schemaDiffers && variablesInSync()) {
     prepareOnBackend();  // client_stmt.cc
     return true;
   }
@@ -201,14 +202,14 @@ bool ClientSession::syncBackend() {
       startBackend();
       return true;
     }
+    auto separate = [&] { out.append(out.size() == listStart ? "" : ", "); };
     if (needsInsertId_ && backend_->lastInsertId() != lastInsertId_) {
-      out.append(out.size() == listStart ? "" : ", ")
-          .append("last_insert_id = ")
-          .append(std::to_string(lastInsertId_));
+      separate();
+      out.append("last_insert_id = ").append(std::to_string(lastInsertId_));
     }
     if (backend_->autocommit() == autocommitOff_) {
-      out.append(out.size() == listStart ? "" : ", ")
-          .append(autocommitOff_ ? "autocommit = 0" : "autocommit = 1");
+      separate();
+      out.append(autocommitOff_ ? "autocommit = 0" : "autocommit = 1");
     }
   }
   uint8_t seq = 0;

@@ -135,6 +135,8 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   // The borrowed connection has the client's schema, session variables and (when the
   // statement needs it) LAST_INSERT_ID().
   bool backendInSync() const;
+  // Its session variables, autocommit and (when needed) LAST_INSERT_ID() are the client's.
+  bool variablesInSync() const;
   // Sends what brings the connection in line (COM_INIT_DB, then one SET); false when nothing
   // had to be sent.
   bool syncBackend();
