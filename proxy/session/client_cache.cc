@@ -51,8 +51,7 @@ bool ClientSession::answerFromCache(p::Bytes payload) {
   bool deprecateEof = (capabilities_ & p::kClientDeprecateEof) != 0;
   std::string& out = context_.scratch();
   out.clear();
-  // Not in a transaction (cacheAllowed), so autocommit is on: what writeOk would report.
-  auto rows = cache.serve(key, now, deprecateEof, p::kServerStatusAutocommit, out);
+  auto rows = cache.serve(key, now, deprecateEof, sessionStatus(), out);
   if (!rows) {
     bool storeEmpty =
         cacheEmptyResult_.value_or(context_.runtime()->mysql.queryCacheStoresEmptyResult);

@@ -442,9 +442,7 @@ void ClientSession::writeOk(uint8_t seq, uint16_t extraStatus, std::string_view 
   p::OkPacket ok;
   ok.info = info;
   // The session's real state: a client that set autocommit=0 must not be told it is on.
-  ok.statusFlags =
-      static_cast<uint16_t>((inTransaction_ ? p::kServerStatusInTrans : 0) |
-                            (autocommitOff_ ? 0 : p::kServerStatusAutocommit) | extraStatus);
+  ok.statusFlags = sessionStatus() | extraStatus;
   std::string& out = context_.scratch();
   out.clear();
   size_t header = p::beginPacket(out);
@@ -453,18 +451,27 @@ void ClientSession::writeOk(uint8_t seq, uint16_t extraStatus, std::string_view 
   writeRaw(p::asBytes(out));
 }
 
+uint16_t ClientSession::sessionStatus() const {
+  return static_cast<uint16_t>((inTransaction_ ? p::kServerStatusInTrans : 0) |
+                               (autocommitOff_ ? 0 : p::kServerStatusAutocommit));
+}
+
 void ClientSession::answerLastInsertId(std::string_view columnName) {
-  p::ColumnDefinition41 column =
-      p::makeTextColumn(std::string(columnName), p::ColumnType::LongLong);
-  column.characterSet = p::kCharsetBinary;
-  column.columnLength = 21;
-  column.flags = p::kColumnNotNull | p::kColumnUnsigned | p::kColumnBinary;
+  // ORMs ask after every insert: one definition per thread, renamed in place, so the answer
+  // allocates nothing once its name buffer has grown.
+  thread_local p::ColumnDefinition41 column = [] {
+    p::ColumnDefinition41 c = p::makeTextColumn("", p::ColumnType::LongLong);
+    c.characterSet = p::kCharsetBinary;
+    c.columnLength = 21;
+    c.flags = p::kColumnNotNull | p::kColumnUnsigned | p::kColumnBinary;
+    return c;
+  }();
+  column.name.assign(columnName);
   char digits[24];
   int n =
       std::snprintf(digits, sizeof digits, "%llu", static_cast<unsigned long long>(lastInsertId_));
   p::TextValue value(std::string_view(digits, static_cast<size_t>(n)));
-  uint16_t status = static_cast<uint16_t>((inTransaction_ ? p::kServerStatusInTrans : 0) |
-                                          (autocommitOff_ ? 0 : p::kServerStatusAutocommit));
+  uint16_t status = sessionStatus();
   std::string& out = context_.scratch();
   out.clear();
   uint8_t seq = 1;

@@ -191,6 +191,9 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   bool cacheAllowed() const;
 
   // Output.
+  // The status flags the client's session has (in transaction, autocommit), for replies the
+  // proxy makes itself.
+  uint16_t sessionStatus() const;
   void writeOk(uint8_t seq, uint16_t extraStatus = 0, std::string_view info = {});
   void writeError(const protocol::Error& error, uint8_t seq);
   void writeRaw(protocol::Bytes bytes);
