@@ -11,6 +11,7 @@
 #include "tests/support/mysql_client.h"
 #include "tests/support/private_cluster.h"
 #include "tests/support/proxy_process.h"
+#include "tests/support/raw_client.h"
 #include "tests/support/wait.h"
 
 using namespace rwproxy::test;
@@ -356,4 +357,41 @@ TEST_CASE("a prepared statement works again after its server restarted") {
   // The proxy's connections died with the server and the statement with them; the next execute
   // prepares it again on a new connection.
   CHECK(run(99) == 100);
+}
+
+TEST_CASE("broken or unknown statement commands get a clear error and the session goes on") {
+  RawClient raw;
+  REQUIRE(raw.connect(proxy().appPort(), kAccount.user, kAccount.password, "rwtest", 0));
+  auto errorCode = [](const std::optional<std::string>& reply) {
+    REQUIRE(reply);
+    REQUIRE(reply->size() >= 3);
+    REQUIRE(static_cast<uint8_t>((*reply)[0]) == 0xFF);
+    return static_cast<int>(static_cast<uint8_t>((*reply)[1]) | static_cast<uint8_t>((*reply)[2])
+                                                                    << 8);
+  };
+  // COM_STMT_EXECUTE of a statement never prepared: 1243, as the server says it.
+  const std::string unknownExecute("\x17\xE7\x03\x00\x00\x00\x01\x00\x00\x00", 10);
+  CHECK(errorCode(raw.command(unknownExecute)) == 1243);
+  // Too short to hold a statement id: malformed (1835).
+  CHECK(errorCode(raw.command(std::string("\x17\x01", 2))) == 1835);
+  CHECK(errorCode(raw.command(std::string("\x1c\x01", 2))) == 1835);  // COM_STMT_FETCH
+  // A real statement (OK_stmt, a parameter, EOF, a column, EOF), then an execute cut short
+  // after its flags: malformed, and the statement still works afterwards.
+  auto prepared = raw.command(std::string("\x16") + "SELECT ? AS cut_short");
+  REQUIRE(prepared);
+  REQUIRE(static_cast<uint8_t>((*prepared)[0]) == 0x00);
+  for (uint8_t seq = 2; seq <= 5; ++seq) {
+    REQUIRE(raw.next(seq));
+  }
+  const std::string statementId = prepared->substr(1, 4);
+  CHECK(errorCode(raw.command(std::string("\x17", 1) + statementId + std::string("\x00", 1))) ==
+        1835);
+  // Statement ids belong to the session that prepared them.
+  RawClient other;
+  REQUIRE(other.connect(proxy().appPort(), kAccount.user, kAccount.password, "rwtest", 0));
+  CHECK(errorCode(other.command(unknownExecute.substr(0, 1) + statementId +
+                                unknownExecute.substr(5))) == 1243);
+  auto after = raw.query("SELECT 'still here'");
+  REQUIRE(after);
+  CHECK(after->rows.at(0).at(0) == "still here");
 }

@@ -189,6 +189,22 @@ std::optional<RawResult> RawClient::query(const std::string& sql) {
   return result;
 }
 
+std::optional<std::string> RawClient::command(const std::string& payload) {
+  std::string reply;
+  if (!writePacket(payload, 0) || !readPacket(reply, 1, nullptr)) {
+    return std::nullopt;
+  }
+  return reply;
+}
+
+std::optional<std::string> RawClient::next(uint8_t seq) {
+  std::string reply;
+  if (!readPacket(reply, seq, nullptr)) {
+    return std::nullopt;
+  }
+  return reply;
+}
+
 bool RawClient::readColumns(RawResult& result, uint8_t& seq) {
   std::string payload;
   if (!readPacket(payload, seq++, &result.bytes)) {

@@ -41,6 +41,11 @@ class RawClient {
   // COM_QUERY; the text result set, or nullopt with error() set (an ERR, or a protocol
   // violation).
   std::optional<RawResult> query(const std::string& sql);
+  // Any command payload (command byte first) and the first packet of its reply; nullopt with
+  // error() set when none comes.
+  std::optional<std::string> command(const std::string& payload);
+  // The next packet of a reply, which must carry sequence id `seq`.
+  std::optional<std::string> next(uint8_t seq);
   const std::string& error() const { return error_; }
 
  private:
