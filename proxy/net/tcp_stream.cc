@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -49,7 +51,7 @@ bool formatAddress(const sockaddr_storage& ss, std::string& ip, int& port) {
 }  // namespace
 
 TcpStream::TcpStream(Loop& loop, StreamHandler& handler)
-    : loop_(loop), handler_(handler), tcp_(new uv_tcp_t) {
+    : loop_(&loop), handler_(handler), tcp_(new uv_tcp_t) {
   uv_tcp_init(loop.raw(), tcp_);
   tcp_->data = this;
 }
@@ -75,7 +77,7 @@ int TcpStream::connect(const std::string& host, int port) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
-  int rc = uv_getaddrinfo(loop_.raw(), &op->req, &TcpStream::onResolvedCb, host.c_str(), nullptr,
+  int rc = uv_getaddrinfo(loop_->raw(), &op->req, &TcpStream::onResolvedCb, host.c_str(), nullptr,
                           &hints);
   if (rc != 0) {
     delete op;
@@ -170,7 +172,7 @@ void TcpStream::stopReading() {
 
 void TcpStream::onAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) noexcept {
   auto* self = static_cast<TcpStream*>(handle->data);
-  auto scratch = self->loop_.readBuffer();
+  auto scratch = self->loop_->readBuffer();
   *buf = uv_buf_init(scratch.data(), static_cast<unsigned>(scratch.size()));
 }
 
@@ -298,6 +300,47 @@ void TcpStream::reset() {
   tcp_ = nullptr;
   reading_ = false;
   queued_.clear();
+}
+
+int TcpStream::release() {
+  if (tcp_ == nullptr || writeOp_ != nullptr || connectOp_ != nullptr || resolveOp_ != nullptr ||
+      !queued_.empty()) {
+    return -1;
+  }
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(tcp_), &fd) != 0) {
+    return -1;
+  }
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) {
+    return -1;
+  }
+  // uv_close takes the original out of this loop's epoll set before closing it, so the copy is
+  // never reported here again.
+  close();
+  return copy;
+}
+
+int TcpStream::adopt(Loop& loop, int fd) {
+  close();
+  loop_ = &loop;
+  auto* tcp = new uv_tcp_t;
+  int rc = uv_tcp_init(loop.raw(), tcp);
+  if (rc == 0) {
+    rc = uv_tcp_open(tcp, fd);
+    if (rc != 0) {
+      uv_close(reinterpret_cast<uv_handle_t*>(tcp), &freeTcp);
+    }
+  } else {
+    delete tcp;
+  }
+  if (rc != 0) {
+    ::close(fd);
+    return rc;
+  }
+  tcp->data = this;
+  tcp_ = tcp;
+  return 0;
 }
 
 bool TcpStream::peer(std::string& ip, int& port) const {

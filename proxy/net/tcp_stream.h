@@ -62,13 +62,21 @@ class TcpStream {
   void reset();
   bool isOpen() const { return tcp_ != nullptr; }
 
+  // Moving a connection to another loop (another worker thread): release() hands over a
+  // duplicate of the socket and closes the handle here (no callback follows); the stream is
+  // closed afterwards. It returns -1 when the socket cannot move (a write or connect in
+  // progress, a closed stream, dup failing). adopt() makes a closed stream own `fd` on `loop`;
+  // it returns 0 or a libuv error (then `fd` is closed and the stream stays closed).
+  int release();
+  int adopt(Loop& loop, int fd);
+
   // "host:port" of the peer, or "" when unknown.
   std::string peerAddress() const;
   // Peer IP and port, for stats and client_addr rules.
   bool peer(std::string& ip, int& port) const;
   bool local(std::string& ip, int& port) const;
 
-  Loop& loop() { return loop_; }
+  Loop& loop() { return *loop_; }
 
  private:
   static void onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf) noexcept;
@@ -84,7 +92,7 @@ class TcpStream {
   void fail(int uvError);
   void detachRequests();
 
-  Loop& loop_;
+  Loop* loop_;
   StreamHandler& handler_;
   uv_tcp_t* tcp_;
   // The one uv_write in progress (owns its buffer), and a pending connect. Both are heap

@@ -33,10 +33,42 @@ BackendPool::BackendPtr BackendPool::acquire(const session::BackendIdentity& ide
   idle_.erase(std::next(best).base());
   conn->setListener(nullptr);
   if (ServerStats* stats = conn->serverStats()) {
-    --stats->idle;
+    stats->addIdle(-1);
     stats->noteUsed();
   }
   return conn;
+}
+
+BackendPool::BackendPtr BackendPool::takeForMove(const session::BackendIdentity& identity) {
+  for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+    if ((*it)->ready() && (*it)->identity() == identity) {
+      BackendPtr conn = std::move(*it);
+      idle_.erase(it);
+      conn->setListener(nullptr);
+      if (ServerStats* stats = conn->serverStats()) {
+        stats->addIdle(-1);
+      }
+      return conn;
+    }
+  }
+  return nullptr;
+}
+
+void BackendPool::takeForMove(size_t count, std::vector<BackendPtr>& out) {
+  for (auto& conn : idle_) {
+    if (count == 0) {
+      break;
+    }
+    if (conn->ready()) {
+      conn->setListener(nullptr);
+      if (ServerStats* stats = conn->serverStats()) {
+        stats->addIdle(-1);
+      }
+      out.push_back(std::move(conn));
+      --count;
+    }
+  }
+  compact();
 }
 
 void BackendPool::release(BackendPtr backend) {
@@ -55,7 +87,7 @@ void BackendPool::release(BackendPtr backend) {
   backend->setListener(this);
   idle_.push_back(std::move(backend));
   if (stats != nullptr) {
-    ++stats->idle;
+    stats->addIdle(1);
   }
 }
 
@@ -90,7 +122,7 @@ void BackendPool::maintain(uint64_t nowMs) {
 
 void BackendPool::discard(BackendPtr& conn) {
   if (ServerStats* stats = conn->serverStats()) {
-    --stats->idle;
+    stats->addIdle(-1);
   }
   conn->close();
   loop_.deferredDelete(std::move(conn));

@@ -28,6 +28,11 @@ class BackendPool : private session::BackendListener {
   // nullptr if none.
   BackendPtr acquire(const session::BackendIdentity& identity, const std::string& schema,
                      const session::SessionVars& vars);
+  // An idle connection with this identity for another worker (not counted as a hit); nullptr
+  // if none is idle and ready.
+  BackendPtr takeForMove(const session::BackendIdentity& identity);
+  // Up to `count` idle connections, the least recently used first, for other workers.
+  void takeForMove(size_t count, std::vector<BackendPtr>& out);
   // Takes back a connection in the Ready state; anything else is closed, and so is one past
   // mysql-connection_max_age_ms or to a SHUNNED server.
   void release(BackendPtr backend);

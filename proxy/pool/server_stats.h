@@ -27,6 +27,11 @@ struct ServerShared {
   }
 
   std::atomic<int> connections{0};
+  // Idle in some worker's pool, proxy-wide: a worker that finds none of its own asks the others
+  // for one before opening a new connection (see ConnectionExchange).
+  std::atomic<int> idle{0};
+  // Of those open, parked in the ConnectionExchange between workers.
+  std::atomic<int> parked{0};
   ServerHealth health;
   std::atomic<uint64_t> latencyUs{0};
   const HealthPolicy* policy;
@@ -55,6 +60,11 @@ struct ServerStats {
   }
   // This worker's connections that are not idle in its pool: held by a client or connecting.
   int used() const { return open - idle; }
+  // A connection entered (+1) or left (-1) this worker's idle pool.
+  void addIdle(int delta) {
+    idle += delta;
+    shared->idle.fetch_add(delta, std::memory_order_relaxed);
+  }
   void noteUsed() { maxUsed = std::max(maxUsed, used()); }
   void resetCounters() {
     baseline = totals;

@@ -1,5 +1,6 @@
 #include "proxy/session/backend_connection.h"
 
+#include <unistd.h>
 #include <uv.h>
 
 #include "proxy/protocol/auth_switch.h"
@@ -32,7 +33,7 @@ p::Error lostConnection(const BackendIdentity& id, std::string_view what) {
 }  // namespace
 
 BackendConnection::BackendConnection(net::Loop& loop, BackendIdentity identity, std::string schema)
-    : loop_(loop),
+    : loop_(&loop),
       stream_(loop, *this),
       identity_(std::move(identity)),
       schema_(std::move(schema)),
@@ -41,7 +42,45 @@ BackendConnection::BackendConnection(net::Loop& loop, BackendIdentity identity, 
   lastUsedMs_ = createdMs_;
 }
 
-BackendConnection::~BackendConnection() { close(); }
+BackendConnection::~BackendConnection() {
+  close();
+  if (detachedFd_ >= 0) {
+    ::close(detachedFd_);
+  }
+}
+
+bool BackendConnection::detach() {
+  if (state_ != State::Ready || detachedFd_ >= 0) {
+    return false;
+  }
+  int fd = stream_.release();
+  if (fd < 0) {
+    return false;
+  }
+  detachedFd_ = fd;
+  listener_ = nullptr;
+  slot_.leaveWorker();
+  return true;
+}
+
+bool BackendConnection::attach(net::Loop& loop, pool::ServerStats* stats) {
+  if (detachedFd_ < 0) {
+    return false;
+  }
+  int fd = detachedFd_;
+  detachedFd_ = -1;
+  loop_ = &loop;
+  if (stream_.adopt(loop, fd) != 0) {  // it closed fd
+    state_ = State::Broken;
+    return false;
+  }
+  if (stats != nullptr) {
+    slot_.joinWorker(stats);
+  }
+  // Read while idle, as after login: a server that drops the connection is noticed at once.
+  stream_.startReading();
+  return true;
+}
 
 void BackendConnection::close() {
   if (state_ == State::Busy || state_ == State::Piping) {
@@ -63,7 +102,7 @@ void BackendConnection::connect(const BackendCredentials& credentials, uint64_t 
   int rc = stream_.connect(identity_.host, identity_.port);
   // The timer also reports an immediate failure: the caller must not see a callback inside
   // connect(), and the timer dies with this object (a posted task would not).
-  connectTimer_ = std::make_unique<net::Timer>(loop_, [this, rc] {
+  connectTimer_ = std::make_unique<net::Timer>(*loop_, [this, rc] {
     if (rc != 0) {
       fail(lostConnection(identity_, std::string("connect: ") + uv_strerror(rc)));
       return;
@@ -122,7 +161,7 @@ void BackendConnection::onClosed(int uvError) {
 }
 
 void BackendConnection::onRead(std::span<const uint8_t> data) {
-  lastUsedMs_ = net::nowMs(loop_);
+  lastUsedMs_ = net::nowMs(*loop_);
   switch (state_) {
     case State::Greeting:
     case State::Authenticating: {
@@ -304,7 +343,7 @@ void BackendConnection::writeRaw(p::Bytes bytes) {
 
 void BackendConnection::send(p::Bytes framedCommand, ReplyShape shape, BackendListener& listener) {
   listener_ = &listener;
-  lastUsedMs_ = net::nowMs(loop_);
+  lastUsedMs_ = net::nowMs(*loop_);
   tracker_.begin(shape, (capabilities_ & p::kClientDeprecateEof) != 0);
   scanner_.reset();
   stream_.write(framedCommand);

@@ -95,6 +95,18 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   // Closes the socket (RST when mid-reply: the server must not think the client read it).
   void close();
 
+  // Moving an idle connection to another worker thread. detach() (on the current worker's
+  // thread) takes the socket off this loop and out of the worker's ServerStats; the connection
+  // keeps its login, session state, statements and max_connections slot. attach() (on the new
+  // worker's thread) resumes it there, counting in `stats` (that worker's row for the same
+  // server). detach() needs a Ready connection with nothing in flight; false when it cannot
+  // move (it stays usable here). attach() false: the socket is lost, close the connection.
+  bool detach();
+  bool attach(net::Loop& loop, pool::ServerStats* stats);
+  bool detached() const { return detachedFd_ >= 0; }
+  // The server's shared state (max_connections count, health), also while detached.
+  pool::ServerShared* serverShared() const { return slot_.shared(); }
+
   State state() const { return state_; }
   bool ready() const { return state_ == State::Ready; }
   const BackendIdentity& identity() const { return identity_; }
@@ -132,7 +144,7 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   void send(protocol::Bytes framedCommand, ReplyShape shape, BackendListener& listener);
   void onReplyBytes(std::span<const uint8_t> data);
 
-  net::Loop& loop_;
+  net::Loop* loop_;
   net::TcpStream stream_;
   BackendIdentity identity_;
   std::string schema_;
@@ -155,6 +167,7 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   uint64_t createdMs_ = 0;
   uint64_t lastUsedMs_ = 0;
   uint64_t pingSentNs_ = 0;
+  int detachedFd_ = -1;  // the socket while between loops
 };
 
 // Errors a server gives one login, not every login: a wrong password, an unknown or forbidden

@@ -19,6 +19,10 @@ namespace {
 // unsent data, so a huge result streams through in bounded memory.
 constexpr size_t kMaxPendingToClient = 1024 * 1024;
 
+// How long a session waits for another worker to lend it an idle connection before it opens
+// its own. The waiters are retried every millisecond, and a lent connection wakes them at once.
+constexpr uint64_t kBorrowWaitMs = 2;
+
 }  // namespace
 
 void ClientSession::forward(p::Bytes payload, ReplyShape shape) {
@@ -50,8 +54,10 @@ void ClientSession::startBackend() {
   // A server at max_connections still serves from its idle connections; checking the pool
   // costs a scan, so only then.
   auto hasRoom = [this](const config::Server& s) {
-    return context_.serverCounter(s)->load(std::memory_order_relaxed) < s.maxConnections ||
-           (!fastForward_ && context_.pool().hasIdle(identityFor(s)));
+    pool::ServerStats* stats = context_.serverCounter(s);
+    return stats->load(std::memory_order_relaxed) < s.maxConnections ||
+           (!fastForward_ && (stats->shared->parked.load(std::memory_order_relaxed) > 0 ||
+                              context_.pool().hasIdle(identityFor(s))));
   };
   const config::Server* server =
       context_.router().pick(*commandRuntime_, hostgroup_, failedServers_, hasRoom);
@@ -72,16 +78,27 @@ void ClientSession::startBackend() {
     return;
   }
   BackendIdentity identity = identityFor(*server);
+  pool::ServerStats* stats = context_.serverCounter(*server);
   if (!fastForward_) {
     auto pooled = context_.pool().acquire(identity, schema_, vars_);
+    if (!pooled) {
+      pooled = context_.takeParked(identity, schema_, vars_, stats);
+    }
     if (pooled) {
       noteWaitOver(false);
       backend_ = std::move(pooled);
       sendToBackend();
       return;
     }
+    if (shouldBorrow(*stats, identity)) {
+      return;  // another worker has idle connections: wait a moment for one of them
+    }
   }
-  auto slot = pool::ServerSlot::tryReserve(context_.serverCounter(*server), server->maxConnections);
+  auto slot = pool::ServerSlot::tryReserve(stats, server->maxConnections);
+  if (!slot && context_.evictParked(stats)) {
+    // Parked connections of other logins held the slots: one was closed for this session.
+    slot = pool::ServerSlot::tryReserve(stats, server->maxConnections);
+  }
   if (!slot) {
     // Another worker took the last slot meanwhile: the server is full, not failed.
     waitForBackend();
@@ -93,6 +110,24 @@ void ClientSession::startBackend() {
   backend_->setSlot(std::move(slot));
   backend_->connect(credentials_,
                     static_cast<uint64_t>(commandRuntime_->mysql.connectTimeoutServerMs), *this);
+}
+
+bool ClientSession::shouldBorrow(const pool::ServerStats& stats,
+                                 const BackendIdentity& identity) {
+  uint64_t now = net::nowMs(context_.loop());
+  if (borrowUntilMs_ == 0) {
+    // Idle connections elsewhere (of any login: a guess, bounded by the wait below). Asking a
+    // worker for one costs two wakeups; opening one costs the server a login.
+    if (stats.shared->idle.load(std::memory_order_relaxed) - stats.idle <= 0) {
+      return false;
+    }
+    borrowUntilMs_ = now + kBorrowWaitMs;
+    context_.askForIdle(identity);
+  } else if (now >= borrowUntilMs_) {
+    return false;  // nothing came: open one
+  }
+  waitForBackend();
+  return true;
 }
 
 void ClientSession::waitForBackend() {
@@ -125,6 +160,7 @@ void ClientSession::retryBackend() {
 }
 
 void ClientSession::noteWaitOver(bool timedOut) {
+  borrowUntilMs_ = 0;
   if (waitStartNs_ != 0) {
     context_.recordPoolWait((uv_hrtime() - waitStartNs_) / 1000, timedOut);
     waitStartNs_ = 0;
@@ -383,6 +419,7 @@ void ClientSession::finishCommand() {
   pendingSet_.clear();
   needsInsertId_ = false;
   watchStateChange_ = false;
+  borrowUntilMs_ = 0;
   failedServers_.clear();
   if (commandKind_ != sql::CommandKind::None) {
     context_.countCommand(commandKind_, (uv_hrtime() - queryStartNs_) / 1000);

@@ -147,6 +147,8 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   void connectBackend();
   // Every server is full: wait in the worker's queue, or fail once the wait is too long.
   void waitForBackend();
+  // No idle connection here: when other workers have some, ask them and wait briefly (true).
+  bool shouldBorrow(const pool::ServerStats& stats, const BackendIdentity& identity);
   void noteWaitOver(bool timedOut);
   // Rule `timeout` / mysql-default_query_timeout: past it, KILL QUERY on the server.
   void armQueryTimeout(int64_t timeoutMs);
@@ -255,6 +257,8 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   std::vector<const config::Server*> failedServers_;
   uint64_t commandStartMs_ = 0;
   uint64_t waitStartNs_ = 0;
+  // While waiting for another worker to lend an idle connection: until when (0: not asked).
+  uint64_t borrowUntilMs_ = 0;
   uint64_t waitSinceMs_ = 0;
   uint64_t queryDeadlineMs_ = 0;  // 0: no query running with a timeout
   int64_t queryTimeoutMs_ = 0;

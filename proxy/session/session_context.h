@@ -53,8 +53,20 @@ class SessionContext {
   // `firstTime`: the session just started waiting (not a retry that must wait again).
   virtual void waitForBackend(ClientSession& session, bool firstTime) = 0;
   // A connection the session no longer needs, in a state fit for another client: pooled, or
-  // closed when a session on another worker waits for a free slot.
+  // parked for a session on another worker that waits for a free slot.
   virtual void returnBackend(std::unique_ptr<BackendConnection> backend) = 0;
+  // An idle connection with this identity that another worker parked for this one (see
+  // pool::ConnectionExchange), attached to this worker and counting in `stats`; nullptr if none.
+  virtual std::unique_ptr<BackendConnection> takeParked(const BackendIdentity& identity,
+                                                        const std::string& schema,
+                                                        const SessionVars& vars,
+                                                        pool::ServerStats* stats) = 0;
+  // Closes one parked connection to `stats`'s server, whoever it was for: it frees a
+  // max_connections slot. False when none is parked.
+  virtual bool evictParked(pool::ServerStats* stats) = 0;
+  // Asks the other workers to park an idle connection with this identity for this worker; the
+  // worker's waiting sessions are retried when one arrives.
+  virtual void askForIdle(const BackendIdentity& identity) = 0;
   // A session that waited got a connection after `waitedUs`, or gave up.
   virtual void recordPoolWait(uint64_t waitedUs, bool timedOut) = 0;
 

@@ -26,6 +26,19 @@ bool DataPlane::waitedLongerElsewhere(int self, uint64_t sinceMs) const {
   return false;
 }
 
+void DataPlane::wakeWaitersOf(int index) {
+  Worker* worker = workers_[static_cast<size_t>(index)].get();
+  worker->loop().post([worker] { worker->wakeWaiters(); });
+}
+
+void DataPlane::wakeWaitersElsewhere(int self) {
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    if (static_cast<int>(i) != self && oldestWaitMs_[i].load(std::memory_order_relaxed) != UINT64_MAX) {
+      wakeWaitersOf(static_cast<int>(i));
+    }
+  }
+}
+
 DataPlane::~DataPlane() {
   for (auto& w : workers_) {
     w->forceStop();
@@ -148,7 +161,7 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
   struct Sums {
     std::mutex mutex;
     uint64_t questions = 0, created = 0, aborted = 0, mirrorsDropped = 0;  // GUARDED_BY(mutex)
-    uint64_t digestMemory = 0, idleBackends = 0;                           // GUARDED_BY(mutex)
+    uint64_t digestMemory = 0, idleBackends = 0, movedIn = 0;              // GUARDED_BY(mutex)
     uint64_t poolWaits = 0, poolWaitTimeouts = 0;                          // GUARDED_BY(mutex)
     stats::LatencyHistogram poolWaitTimes;                                 // GUARDED_BY(mutex)
     cache::CacheStats cache;                                               // GUARDED_BY(mutex)
@@ -164,6 +177,7 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
     sums->mirrorsDropped += w.mirrorsDropped();
     sums->digestMemory += w.digestMemoryBytes();
     sums->idleBackends += w.pool().idleCount();
+    sums->movedIn += w.counters().backendConnectionsMovedIn;
     sums->poolWaits += w.waiters().waits();
     sums->poolWaitTimeouts += w.waiters().timeouts();
     sums->poolWaitTimes.merge(w.waiters().waitTimes());
@@ -178,6 +192,10 @@ std::vector<std::pair<std::string, std::string>> DataPlane::globalStatus() {
       {"Client_Connections_aborted", n(sums->aborted)},
       {"Questions", n(sums->questions)},
       {"Server_Connections_idle", n(sums->idleBackends)},
+      // Idle connections one worker handed to another (the socket moved, nothing reopened),
+      // and those parked between workers right now.
+      {"Server_Connections_moved", n(sums->movedIn)},
+      {"Server_Connections_parked", n(exchange_.parkedCount())},
       // Sessions that found every server of their hostgroup at max_connections and queued.
       {"ConnPool_get_conn_wait", n(sums->poolWaits)},
       {"ConnPool_get_conn_wait_timeout", n(sums->poolWaitTimeouts)},

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "proxy/config/runtime.h"
+#include "proxy/pool/connection_exchange.h"
 #include "proxy/pool/server_load.h"
 #include "proxy/protocol/result.h"
 #include "proxy/session/stmt_registry.h"
@@ -73,6 +74,11 @@ class DataPlane {
   // The process-wide events log; configured from each published snapshot.
   stats::EventsLog& eventsLog() { return eventsLog_; }
   pool::ServerLoad& serverLoad() { return serverLoad_; }
+  pool::ConnectionExchange& exchange() { return exchange_; }
+  // Posts a retry of `index`'s waiting sessions (a connection was parked for them).
+  void wakeWaitersOf(int index);
+  // Posts a retry of the waiting sessions of every worker but `self` that has any.
+  void wakeWaitersElsewhere(int self);
   session::StmtRegistry& stmtRegistry() { return stmtRegistry_; }
   // Relative mysql-eventslog_filename values are taken from here.
   void setDatadir(std::string datadir) { datadir_ = std::move(datadir); }
@@ -104,6 +110,8 @@ class DataPlane {
   stats::EventsLog eventsLog_;
   pool::ServerLoad serverLoad_;
   session::StmtRegistry stmtRegistry_;
+  // Last: parked connections go first, releasing their slots into serverLoad_.
+  pool::ConnectionExchange exchange_;
 };
 
 }  // namespace rwproxy::worker

@@ -28,6 +28,11 @@ class ServerTable : public routing::ServerAvailability {
   // The stats of `server`: an index for a server of the current snapshot, a lookup otherwise
   // (a session still on an older snapshot).
   pool::ServerStats* statsFor(const config::Server& server);
+  // The stats of the row (hostgroup, host, port), made when new (a connection moving in from
+  // another worker).
+  pool::ServerStats* statsFor(int hostgroup, const std::string& host, int port) {
+    return lookup(hostgroup, host, port);
+  }
   // routing::ServerAvailability: not SHUNNED, or SHUNNED for longer than the recovery time.
   bool admits(const config::Server& server) override;
 

@@ -24,7 +24,7 @@ Worker::Worker(DataPlane& plane, int index, config::RuntimePtr runtime)
               it->second->retryBackend();
             }
           },
-          [this] { plane_.onOtherWorkers(*this, [](Worker& w) { w.shedIdleForWaiters(); }); }) {
+          [this] { plane_.onOtherWorkers(*this, [](Worker& w) { w.lendIdleForWaiters(); }); }) {
   digestStats_.setMaxEntries(static_cast<size_t>(runtime_->mysql.queryDigestsMaxEntries));
   queryCache_.setCapacity(queryCacheCapacity());
   mapServerCounters();
@@ -138,6 +138,7 @@ void Worker::onTick() {
   uint64_t now = net::nowMs(loop_);
   forEachSession([now](session::ClientSession& s) { s.onTick(now); });
   queryCache_.purgeExpired(now);
+  adoptStaleParked(now);
   pool_.maintain(now);
 }
 
@@ -283,14 +284,81 @@ void Worker::waitForBackend(session::ClientSession& session, bool firstTime) {
   waiters_.add(session.id(), session.waitingSinceMs());
   if (firstTime) {
     // Other workers may sit on idle connections that hold the slots: ask them to let go.
-    plane_.onOtherWorkers(*this, [](Worker& w) { w.shedIdleForWaiters(); });
+    plane_.onOtherWorkers(*this, [](Worker& w) { w.lendIdleForWaiters(); });
   }
 }
 
-void Worker::shedIdleForWaiters() {
+void Worker::lendIdleForWaiters() {
   int elsewhere = plane_.sessionsWaitingForBackend().load(std::memory_order_relaxed) -
                   static_cast<int>(waiters_.size());
-  pool_.closeIdleIf([&elsewhere](const session::BackendConnection&) { return elsewhere-- > 0; });
+  if (elsewhere <= 0 || pool_.idleCount() == 0) {
+    return;
+  }
+  std::vector<std::unique_ptr<session::BackendConnection>> lent;
+  pool_.takeForMove(static_cast<size_t>(elsewhere), lent);
+  uint64_t now = net::nowMs(loop_);
+  for (auto& conn : lent) {
+    park(std::move(conn), now);
+  }
+  plane_.wakeWaitersElsewhere(index_);
+}
+
+void Worker::lendIdle(const session::BackendIdentity& identity, int requester) {
+  auto conn = pool_.takeForMove(identity);
+  if (conn) {
+    park(std::move(conn), net::nowMs(loop_));
+    plane_.wakeWaitersOf(requester);
+  }
+}
+
+void Worker::park(std::unique_ptr<session::BackendConnection> conn, uint64_t nowMs) {
+  conn = plane_.exchange().park(std::move(conn), nowMs);
+  if (conn) {
+    // It could not leave this loop: it goes, and so does the slot it held.
+    conn->close();
+    loop_.deferredDelete(std::move(conn));
+  }
+}
+
+std::unique_ptr<session::BackendConnection> Worker::takeParked(
+    const session::BackendIdentity& identity, const std::string& schema,
+    const session::SessionVars& vars, pool::ServerStats* stats) {
+  if (stats->shared->parked.load(std::memory_order_relaxed) == 0) {
+    return nullptr;
+  }
+  auto conn = plane_.exchange().take(identity, schema, vars);
+  if (!conn || !conn->attach(loop_, stats)) {
+    return nullptr;  // a connection that failed to attach is gone with its slot
+  }
+  stats->noteUsed();
+  ++counters_.backendConnectionsMovedIn;
+  return conn;
+}
+
+bool Worker::evictParked(pool::ServerStats* stats) {
+  if (stats->shared->parked.load(std::memory_order_relaxed) == 0) {
+    return false;
+  }
+  // Destroyed here: its socket is closed and the slot is free before this returns.
+  return plane_.exchange().takeAny(stats->shared) != nullptr;
+}
+
+void Worker::askForIdle(const session::BackendIdentity& identity) {
+  int requester = index_;
+  plane_.onOtherWorkers(*this, [identity, requester](Worker& w) { w.lendIdle(identity, requester); });
+}
+
+void Worker::adoptStaleParked(uint64_t nowMs) {
+  // Longer than any session waits for a lent connection: nobody is coming for these.
+  constexpr uint64_t kMaxParkedMs = 500;
+  std::vector<std::unique_ptr<session::BackendConnection>> stale;
+  plane_.exchange().takeStale(nowMs, kMaxParkedMs, stale);
+  for (auto& conn : stale) {
+    const session::BackendIdentity& id = conn->identity();
+    if (conn->attach(loop_, serverTable_.statsFor(id.hostgroup, id.host, id.port))) {
+      pool_.release(std::move(conn));
+    }
+  }
 }
 
 session::StmtRegistry& Worker::stmtRegistry() { return plane_.stmtRegistry(); }
@@ -300,10 +368,10 @@ void Worker::returnBackend(std::unique_ptr<session::BackendConnection> backend) 
       std::max(0, plane_.sessionsWaitingForBackend().load(std::memory_order_relaxed)));
   if (waitingElsewhere > waiters_.size() &&
       plane_.waitedLongerElsewhere(index_, waiters_.oldestSinceMs())) {
-    // A session on another worker has waited longer than any here for the slot this
-    // connection holds: free it (first come, first served across workers).
-    backend->close();
-    loop_.deferredDelete(std::move(backend));
+    // A session on another worker has waited longer than any here for this connection or the
+    // slot it holds: hand it over (first come, first served across workers).
+    park(std::move(backend), net::nowMs(loop_));
+    plane_.wakeWaitersElsewhere(index_);
   } else {
     pool_.release(std::move(backend));
   }

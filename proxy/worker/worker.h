@@ -64,12 +64,23 @@ class Worker : public session::SessionContext {
     uint64_t questions = 0;
     uint64_t clientConnectionsCreated = 0;
     uint64_t clientConnectionsAborted = 0;
+    uint64_t backendConnectionsMovedIn = 0;  // taken from the exchange, parked by another worker
   };
   pool::ServerStats* serverCounter(const config::Server& server) override;
   void waitForBackend(session::ClientSession& session, bool firstTime) override;
-  // Closes idle connections, one per session waiting on another worker (their slots may be
-  // what those sessions wait for).
-  void shedIdleForWaiters();
+  // Parks idle connections, one per session waiting on another worker (they, or their slots,
+  // may be what those sessions wait for), and wakes those workers.
+  void lendIdleForWaiters();
+  // Parks an idle connection with `identity` for worker `requester`, if this worker has one.
+  void lendIdle(const session::BackendIdentity& identity, int requester);
+  // Retries this worker's waiting sessions now (a connection was parked for them).
+  void wakeWaiters() { waiters_.wakeSoon(); }
+  std::unique_ptr<session::BackendConnection> takeParked(const session::BackendIdentity& identity,
+                                                         const std::string& schema,
+                                                         const session::SessionVars& vars,
+                                                         pool::ServerStats* stats) override;
+  bool evictParked(pool::ServerStats* stats) override;
+  void askForIdle(const session::BackendIdentity& identity) override;
   session::StmtRegistry& stmtRegistry() override;
   void returnBackend(std::unique_ptr<session::BackendConnection> backend) override;
   void recordPoolWait(uint64_t waitedUs, bool timedOut) override {
@@ -129,6 +140,10 @@ class Worker : public session::SessionContext {
  private:
   void onAccept(uv_stream_t* server);
   void onTick();
+  // Parked connections no worker took: adopted into this worker's pool.
+  void adoptStaleParked(uint64_t nowMs);
+  // Detaches `conn` into the exchange (or closes it when it cannot leave this loop).
+  void park(std::unique_ptr<session::BackendConnection> conn, uint64_t nowMs);
   void maybeStop();
   void forEachSession(const std::function<void(session::ClientSession&)>& fn);
   void foldRuleHits();
