@@ -39,6 +39,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::compile(
     set->rules_.push_back(std::move(rule).value());
     const CompiledRule& r = set->rules_.back();
     set->needsDigest_ = set->needsDigest_ || r.digest || r.matchDigest;
+    set->needsProxyAddress_ = set->needsProxyAddress_ || r.proxyAddr || r.proxyPort;
   }
 
   // Members of each flag group, in rule_id order (rules_ already is).

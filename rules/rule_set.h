@@ -71,6 +71,9 @@ class RuleSet {
   // Whether any rule filters on digest or match_digest: only then must the caller fill
   // QueryContext::digest and digestText.
   bool needsDigest() const { return needsDigest_; }
+  // Whether any rule filters on proxy_addr or proxy_port: only then must the caller fill
+  // QueryContext::proxyAddr and proxyPort (a getsockname per client).
+  bool needsProxyAddress() const { return needsProxyAddress_; }
 
   // Compiled (active) rules in rule_id order; Decision::matchedRuleIndexes index this list.
   size_t ruleCount() const { return rules_.size(); }
@@ -92,6 +95,7 @@ class RuleSet {
   std::vector<CompiledRule> rules_;  // active rules, rule_id order
   std::vector<FlagGroup> groups_;    // one per flagIN in use, ascending flag
   bool needsDigest_ = false;
+  bool needsProxyAddress_ = false;
   bool prefilter_ = true;
   size_t maxGroupSize_ = 0;
   size_t maxPatternWords_ = 0;

@@ -53,10 +53,13 @@ class Loop {
 
  private:
   static void onAsync(uv_async_t* handle) noexcept;
+  static void onReap(uv_idle_t* handle) noexcept;
   void drainTasks();
+  void emptyGraveyard();
 
   uv_loop_t loop_;
   uv_async_t* async_;  // owned; freed in its close callback
+  uv_idle_t* reaper_;  // owned; runs while the graveyard is not empty
   std::mutex mutex_;
   std::vector<std::function<void()>> tasks_;  // GUARDED_BY(mutex_)
   bool stopping_ = false;                     // GUARDED_BY(mutex_)

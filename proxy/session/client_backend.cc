@@ -19,9 +19,10 @@ namespace {
 // unsent data, so a huge result streams through in bounded memory.
 constexpr size_t kMaxPendingToClient = 1024 * 1024;
 
-// How long a session waits for another worker to lend it an idle connection before it opens
-// its own. The waiters are retried every millisecond, and a lent connection wakes them at once.
-constexpr uint64_t kBorrowWaitMs = 2;
+// How long a session waits at most for the other workers to answer whether they lend it an
+// idle connection (they answer within one loop iteration, far sooner unless the machine is
+// overloaded) before it opens its own.
+constexpr uint64_t kBorrowWaitMs = 20;
 
 }  // namespace
 
@@ -112,22 +113,32 @@ void ClientSession::startBackend() {
                     static_cast<uint64_t>(commandRuntime_->mysql.connectTimeoutServerMs), *this);
 }
 
-bool ClientSession::shouldBorrow(const pool::ServerStats& stats,
-                                 const BackendIdentity& identity) {
+bool ClientSession::shouldBorrow(const pool::ServerStats& stats, const BackendIdentity& identity) {
   uint64_t now = net::nowMs(context_.loop());
   if (borrowUntilMs_ == 0) {
-    // Idle connections elsewhere (of any login: a guess, bounded by the wait below). Asking a
-    // worker for one costs two wakeups; opening one costs the server a login.
+    // Idle connections elsewhere (of any login: a guess; a worker without a match says so).
+    // Asking costs two thread wakeups; opening a connection costs the server a login.
     if (stats.shared->idle.load(std::memory_order_relaxed) - stats.idle <= 0) {
       return false;
     }
     borrowUntilMs_ = now + kBorrowWaitMs;
-    context_.askForIdle(identity);
-  } else if (now >= borrowUntilMs_) {
-    return false;  // nothing came: open one
+    borrowAnswersPending_ = context_.askForIdle(identity, id_, ++borrowAsk_);
+    if (borrowAnswersPending_ <= 0) {
+      return false;
+    }
+  } else if (borrowAnswersPending_ <= 0 || now >= borrowUntilMs_) {
+    return false;  // every worker answered and none lent one that is still there: open one
   }
   waitForBackend();
   return true;
+}
+
+void ClientSession::onBorrowAnswer(uint32_t ask) {
+  if (ask != borrowAsk_ || borrowUntilMs_ == 0) {
+    return;  // an answer to an earlier command's question
+  }
+  --borrowAnswersPending_;
+  retryBackend();  // a parked connection may be there now; else, once all answered, open one
 }
 
 void ClientSession::waitForBackend() {

@@ -33,7 +33,6 @@ bool ClientSession::start(uv_stream_t* server) {
     return false;
   }
   stream_.peer(clientHost_, clientPort_);
-  stream_.local(proxyHost_, proxyPort_);
   lastActivityMs_ = net::nowMs(context_.loop());
   const auto& rt = *context_.runtime();
   // A login packet is small; a client claiming megabytes here is broken or hostile.

@@ -356,6 +356,9 @@ bool ClientSession::applyRules(const rules::RuleSet& ruleSet, std::string_view q
   ctx.username = user_;
   ctx.schemaname = schema_;
   ctx.clientAddr = clientHost_;
+  if (ruleSet.needsProxyAddress() && proxyPort_ == 0) {
+    stream_.local(proxyHost_, proxyPort_);  // once per client, and only when a rule asks
+  }
   ctx.proxyAddr = proxyHost_;
   ctx.proxyPort = proxyPort_;
   ctx.flagIn = nextFlagIn_;

@@ -66,6 +66,8 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   uint64_t waitingSinceMs() const { return waitSinceMs_; }
   // The worker's wait queue: try again to get a backend connection (State::Waiting only).
   void retryBackend();
+  // Another worker answered this session's request for an idle connection (see shouldBorrow).
+  void onBorrowAnswer(uint32_t ask);
   // Shutdown: close now when idle, else after the running command.
   void closeWhenIdle();
 
@@ -257,8 +259,11 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   std::vector<const config::Server*> failedServers_;
   uint64_t commandStartMs_ = 0;
   uint64_t waitStartNs_ = 0;
-  // While waiting for another worker to lend an idle connection: until when (0: not asked).
+  // While waiting for another worker to lend an idle connection: until when (0: not asked),
+  // which question (answers to older ones are ignored), and how many answers are still due.
   uint64_t borrowUntilMs_ = 0;
+  uint32_t borrowAsk_ = 0;
+  int borrowAnswersPending_ = 0;
   uint64_t waitSinceMs_ = 0;
   uint64_t queryDeadlineMs_ = 0;  // 0: no query running with a timeout
   int64_t queryTimeoutMs_ = 0;

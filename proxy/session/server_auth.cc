@@ -2,6 +2,8 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+
 #include "proxy/protocol/auth_switch.h"
 #include "proxy/protocol/constants.h"
 #include "proxy/protocol/handshake.h"
@@ -21,11 +23,24 @@ uint32_t serverCapabilities() {
 }
 
 std::array<uint8_t, 20> ServerAuth::randomSalt() {
+  // Drawn in bulk, per thread: each RAND_bytes call costs a getpid() (OpenSSL's fork check),
+  // which a connect storm would pay once per client.
+  constexpr size_t kSaltsPerDraw = 64;
+  thread_local std::array<uint8_t, 20 * kSaltsPerDraw> pool{};
+  thread_local size_t used = pool.size();
   std::array<uint8_t, 20> salt{};
-  if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) {
+  if (used == pool.size()) {
+    if (RAND_bytes(pool.data(), static_cast<int>(pool.size())) == 1) {
+      used = 0;
+    }
+  }
+  if (used == pool.size()) {
     // RAND_bytes failing means no entropy at all: refusing every login is the safe answer,
     // so make the salt unusable rather than predictable.
     salt.fill(0);
+  } else {
+    std::copy_n(pool.begin() + static_cast<std::ptrdiff_t>(used), salt.size(), salt.begin());
+    used += salt.size();
   }
   for (auto& b : salt) {
     // Clients treat the scramble as a C string in places: keep it free of NUL and of '$'.

@@ -64,9 +64,10 @@ class SessionContext {
   // Closes one parked connection to `stats`'s server, whoever it was for: it frees a
   // max_connections slot. False when none is parked.
   virtual bool evictParked(pool::ServerStats* stats) = 0;
-  // Asks the other workers to park an idle connection with this identity for this worker; the
-  // worker's waiting sessions are retried when one arrives.
-  virtual void askForIdle(const BackendIdentity& identity) = 0;
+  // Asks the other workers to park an idle connection with this identity for session
+  // `sessionId`; each answers with session.onBorrowAnswer(ask), after parking one if it had
+  // one. Returns how many workers were asked.
+  virtual int askForIdle(const BackendIdentity& identity, uint32_t sessionId, uint32_t ask) = 0;
   // A session that waited got a connection after `waitedUs`, or gave up.
   virtual void recordPoolWait(uint64_t waitedUs, bool timedOut) = 0;
 

@@ -27,13 +27,18 @@ bool DataPlane::waitedLongerElsewhere(int self, uint64_t sinceMs) const {
 }
 
 void DataPlane::wakeWaitersOf(int index) {
+  onWorker(index, [](Worker& w) { w.wakeWaiters(); });
+}
+
+void DataPlane::onWorker(int index, std::function<void(Worker&)> task) {
   Worker* worker = workers_[static_cast<size_t>(index)].get();
-  worker->loop().post([worker] { worker->wakeWaiters(); });
+  worker->loop().post([worker, task = std::move(task)] { task(*worker); });
 }
 
 void DataPlane::wakeWaitersElsewhere(int self) {
   for (size_t i = 0; i < workers_.size(); ++i) {
-    if (static_cast<int>(i) != self && oldestWaitMs_[i].load(std::memory_order_relaxed) != UINT64_MAX) {
+    if (static_cast<int>(i) != self &&
+        oldestWaitMs_[i].load(std::memory_order_relaxed) != UINT64_MAX) {
       wakeWaitersOf(static_cast<int>(i));
     }
   }

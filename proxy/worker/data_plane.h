@@ -77,6 +77,8 @@ class DataPlane {
   pool::ConnectionExchange& exchange() { return exchange_; }
   // Posts a retry of `index`'s waiting sessions (a connection was parked for them).
   void wakeWaitersOf(int index);
+  // Posts `task` to worker `index` (no waiting).
+  void onWorker(int index, std::function<void(Worker&)> task);
   // Posts a retry of the waiting sessions of every worker but `self` that has any.
   void wakeWaitersElsewhere(int self);
   session::StmtRegistry& stmtRegistry() { return stmtRegistry_; }

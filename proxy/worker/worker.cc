@@ -303,12 +303,17 @@ void Worker::lendIdleForWaiters() {
   plane_.wakeWaitersElsewhere(index_);
 }
 
-void Worker::lendIdle(const session::BackendIdentity& identity, int requester) {
-  auto conn = pool_.takeForMove(identity);
-  if (conn) {
+void Worker::lendIdle(const session::BackendIdentity& identity, int requester, uint32_t sessionId,
+                      uint32_t ask) {
+  if (auto conn = pool_.takeForMove(identity)) {
     park(std::move(conn), net::nowMs(loop_));
-    plane_.wakeWaitersOf(requester);
   }
+  plane_.onWorker(requester, [sessionId, ask](Worker& w) {
+    auto it = w.sessions_.find(sessionId);
+    if (it != w.sessions_.end()) {
+      it->second->onBorrowAnswer(ask);
+    }
+  });
 }
 
 void Worker::park(std::unique_ptr<session::BackendConnection> conn, uint64_t nowMs) {
@@ -343,9 +348,12 @@ bool Worker::evictParked(pool::ServerStats* stats) {
   return plane_.exchange().takeAny(stats->shared) != nullptr;
 }
 
-void Worker::askForIdle(const session::BackendIdentity& identity) {
+int Worker::askForIdle(const session::BackendIdentity& identity, uint32_t sessionId, uint32_t ask) {
   int requester = index_;
-  plane_.onOtherWorkers(*this, [identity, requester](Worker& w) { w.lendIdle(identity, requester); });
+  plane_.onOtherWorkers(*this, [identity, requester, sessionId, ask](Worker& w) {
+    w.lendIdle(identity, requester, sessionId, ask);
+  });
+  return plane_.workerCount() - 1;
 }
 
 void Worker::adoptStaleParked(uint64_t nowMs) {

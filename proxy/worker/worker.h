@@ -71,8 +71,10 @@ class Worker : public session::SessionContext {
   // Parks idle connections, one per session waiting on another worker (they, or their slots,
   // may be what those sessions wait for), and wakes those workers.
   void lendIdleForWaiters();
-  // Parks an idle connection with `identity` for worker `requester`, if this worker has one.
-  void lendIdle(const session::BackendIdentity& identity, int requester);
+  // Parks an idle connection with `identity` for a session of worker `requester`, if this
+  // worker has one, and answers the session either way.
+  void lendIdle(const session::BackendIdentity& identity, int requester, uint32_t sessionId,
+                uint32_t ask);
   // Retries this worker's waiting sessions now (a connection was parked for them).
   void wakeWaiters() { waiters_.wakeSoon(); }
   std::unique_ptr<session::BackendConnection> takeParked(const session::BackendIdentity& identity,
@@ -80,7 +82,8 @@ class Worker : public session::SessionContext {
                                                          const session::SessionVars& vars,
                                                          pool::ServerStats* stats) override;
   bool evictParked(pool::ServerStats* stats) override;
-  void askForIdle(const session::BackendIdentity& identity) override;
+  int askForIdle(const session::BackendIdentity& identity, uint32_t sessionId,
+                 uint32_t ask) override;
   session::StmtRegistry& stmtRegistry() override;
   void returnBackend(std::unique_ptr<session::BackendConnection> backend) override;
   void recordPoolWait(uint64_t waitedUs, bool timedOut) override {
