@@ -127,7 +127,8 @@ void AdminSession::onLogin(p::Bytes payload, uint8_t seq) {
   std::string& out = server_.scratch();
   out.clear();
   auto lookup = [this](std::string_view user) { return passwordFor(user); };
-  auto step = auth_->onPacket(payload, seq, lookup, clientHost_, out);
+  auto host = [this]() -> const std::string& { return clientHost_; };
+  auto step = auth_->onPacket(payload, seq, lookup, host, out);
   if (!out.empty()) {
     stream_.write(out);
   }

@@ -40,6 +40,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::compile(
     const CompiledRule& r = set->rules_.back();
     set->needsDigest_ = set->needsDigest_ || r.digest || r.matchDigest;
     set->needsProxyAddress_ = set->needsProxyAddress_ || r.proxyAddr || r.proxyPort;
+    set->needsClientAddress_ = set->needsClientAddress_ || r.clientAddr;
   }
 
   // Members of each flag group, in rule_id order (rules_ already is).

@@ -74,6 +74,8 @@ class RuleSet {
   // Whether any rule filters on proxy_addr or proxy_port: only then must the caller fill
   // QueryContext::proxyAddr and proxyPort (a getsockname per client).
   bool needsProxyAddress() const { return needsProxyAddress_; }
+  // Whether any rule filters on client_addr (QueryContext::clientAddr; a getpeername per client).
+  bool needsClientAddress() const { return needsClientAddress_; }
 
   // Compiled (active) rules in rule_id order; Decision::matchedRuleIndexes index this list.
   size_t ruleCount() const { return rules_.size(); }
@@ -96,6 +98,7 @@ class RuleSet {
   std::vector<FlagGroup> groups_;    // one per flagIN in use, ascending flag
   bool needsDigest_ = false;
   bool needsProxyAddress_ = false;
+  bool needsClientAddress_ = false;
   bool prefilter_ = true;
   size_t maxGroupSize_ = 0;
   size_t maxPatternWords_ = 0;

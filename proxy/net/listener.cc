@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -49,6 +50,9 @@ int Listener::listen(const std::string& host, int port, bool reusePort, int back
   if (reusePort) {
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   }
+  // Accepted sockets inherit TCP_NODELAY from the listener on Linux: one setsockopt here
+  // instead of one per client (TcpStream::accept relies on it).
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), addrLen) != 0) {
     int err = -errno;
     ::close(fd);

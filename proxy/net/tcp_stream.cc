@@ -1,9 +1,9 @@
 #include "proxy/net/tcp_stream.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -60,9 +60,11 @@ TcpStream::~TcpStream() { close(); }
 
 int TcpStream::accept(uv_stream_t* server) {
   int rc = uv_accept(server, reinterpret_cast<uv_stream_t*>(tcp_));
+#ifndef __linux__
   if (rc == 0) {
-    uv_tcp_nodelay(tcp_, 1);
+    uv_tcp_nodelay(tcp_, 1);  // Linux: inherited from the listener (see Listener::listen)
   }
+#endif
   return rc;
 }
 

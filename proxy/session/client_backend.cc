@@ -403,7 +403,7 @@ void ClientSession::logQueryEvent(int hostgroup, std::string_view server, uint64
                                                .count());
   event.username = user_;
   event.schemaname = schema_;
-  event.client = clientHost_;
+  event.client = clientHost();
   event.hostgroup = hostgroup;
   event.server = server;
   event.durationUs = durationUs;

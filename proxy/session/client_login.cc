@@ -32,7 +32,6 @@ bool ClientSession::start(uv_stream_t* server) {
   if (stream_.accept(server) != 0) {
     return false;
   }
-  stream_.peer(clientHost_, clientPort_);
   lastActivityMs_ = net::nowMs(context_.loop());
   const auto& rt = *context_.runtime();
   // A login packet is small; a client claiming megabytes here is broken or hostile.
@@ -58,7 +57,8 @@ void ClientSession::onLoginPacket(p::Bytes payload, uint8_t sequenceId) {
   std::string& out = context_.scratch();
   out.clear();
   auto lookup = [this](std::string_view user) { return storedPassword(user); };
-  ServerAuth::Step step = auth_->onPacket(payload, sequenceId, lookup, clientHost_, out);
+  auto host = [this]() -> const std::string& { return clientHost(); };
+  ServerAuth::Step step = auth_->onPacket(payload, sequenceId, lookup, host, out);
   if (!out.empty()) {
     writeRaw(p::asBytes(out));
   }
@@ -79,7 +79,7 @@ void ClientSession::onLoginPacket(p::Bytes payload, uint8_t sequenceId) {
 
 bool ClientSession::checkUserPolicy(const config::User& user, uint8_t seq) {
   if (!user.active || !user.frontend) {
-    writeError(ServerAuth::accessDenied(user.username, clientHost_, true), seq);
+    writeError(ServerAuth::accessDenied(user.username, clientHost(), true), seq);
     return false;
   }
   if (!context_.admitUser(user.username, user.maxConnections)) {
@@ -100,7 +100,7 @@ void ClientSession::finishLogin() {
   const config::User* user = context_.runtime()->findFrontendUser(response.username);
   if (user == nullptr || !checkUserPolicy(*user, seq)) {
     if (user == nullptr) {
-      writeError(ServerAuth::accessDenied(response.username, clientHost_, true), seq);
+      writeError(ServerAuth::accessDenied(response.username, clientHost(), true), seq);
     }
     close();
     return;
@@ -146,7 +146,8 @@ void ClientSession::handleChangeUser(p::Bytes payload) {
   ServerAuth verifier(id_, salt_);
   if (!stored || user == nullptr ||
       !verifier.verifyChangeUser(*stored, cmd->authPluginName, p::asBytes(cmd->authResponse))) {
-    writeError(ServerAuth::accessDenied(cmd->username, clientHost_, !cmd->authResponse.empty()), 1);
+    writeError(ServerAuth::accessDenied(cmd->username, clientHost(), !cmd->authResponse.empty()),
+               1);
     close();
     return;
   }

@@ -355,7 +355,9 @@ bool ClientSession::applyRules(const rules::RuleSet& ruleSet, std::string_view q
   ctx.query = query;
   ctx.username = user_;
   ctx.schemaname = schema_;
-  ctx.clientAddr = clientHost_;
+  if (ruleSet.needsClientAddress()) {
+    ctx.clientAddr = clientHost();
+  }
   if (ruleSet.needsProxyAddress() && proxyPort_ == 0) {
     stream_.local(proxyHost_, proxyPort_);  // once per client, and only when a rule asks
   }

@@ -75,12 +75,19 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   State state() const { return state_; }
   const std::string& user() const { return user_; }
   const std::string& schema() const { return schema_; }
-  const std::string& clientHost() const { return clientHost_; }
+  // The client's address, looked up when first needed (most sessions never need it).
+  const std::string& clientHost() const {
+    resolvePeer();
+    return clientHost_;
+  }
   const BackendConnection* backend() const { return backend_.get(); }
   // Why the backend connection stays with this client between commands ("" when it does not).
   const char* pinReason() const { return pinReason_; }
   // For stats_mysql_processlist.
-  int clientPort() const { return clientPort_; }
+  int clientPort() const {
+    resolvePeer();
+    return clientPort_;
+  }
   int hostgroup() const { return hostgroup_; }
   bool inTransaction() const { return inTransaction_; }
   // COM_STMT_SEND_LONG_DATA waits on the held connection for its COM_STMT_EXECUTE.
@@ -206,8 +213,15 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   uint32_t id_;
   State state_ = State::Login;
   net::TcpStream stream_;
-  std::string clientHost_;
-  int clientPort_ = 0;
+  void resolvePeer() const {
+    if (!peerResolved_) {
+      peerResolved_ = true;
+      stream_.peer(clientHost_, clientPort_);
+    }
+  }
+  mutable std::string clientHost_;
+  mutable int clientPort_ = 0;
+  mutable bool peerResolved_ = false;
   std::string proxyHost_;  // the listener's address, for proxy_addr / proxy_port rules
   int proxyPort_ = 0;
   int nextFlagIn_ = 0;                // next_query_flagIN of the previous query

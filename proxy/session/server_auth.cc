@@ -80,7 +80,7 @@ ServerAuth::Step ServerAuth::fail(p::Error error) {
 }
 
 ServerAuth::Step ServerAuth::onPacket(p::Bytes payload, uint8_t sequenceId,
-                                      const PasswordLookup& lookup, std::string_view clientHost,
+                                      const PasswordLookup& lookup, const HostLookup& clientHost,
                                       std::string& out) {
   if (sequenceId != nextSeq_) {
     return fail(p::Error::outOfOrder("during the handshake"));
@@ -115,17 +115,17 @@ ServerAuth::Step ServerAuth::onPacket(p::Bytes payload, uint8_t sequenceId,
 
 ServerAuth::Step ServerAuth::checkPassword(std::string_view plugin, p::Bytes authResponse,
                                            const PasswordLookup& lookup,
-                                           std::string_view clientHost, std::string& out) {
+                                           const HostLookup& clientHost, std::string& out) {
   const std::string& user = response_.username;
   auto stored = lookup(user);
   if (!stored) {
-    return fail(accessDenied(user, clientHost, !authResponse.empty()));
+    return fail(accessDenied(user, clientHost(), !authResponse.empty()));
   }
   if (plugin == p::kCachingSha2Plugin && !p::isNativePasswordHash(*stored) &&
       state_ == State::AwaitResponse) {
     // Fast authentication: the client proves knowledge of the plaintext we hold.
     if (!p::verifyCachingSha2(*stored, salt_, authResponse)) {
-      return fail(accessDenied(user, clientHost, !authResponse.empty()));
+      return fail(accessDenied(user, clientHost(), !authResponse.empty()));
     }
     size_t header = p::beginPacket(out);
     p::AuthMoreData{std::string(1, '\x03')}.encode(out);  // fast_auth_success
@@ -136,7 +136,7 @@ ServerAuth::Step ServerAuth::checkPassword(std::string_view plugin, p::Bytes aut
   }
   if (plugin != p::kNativePasswordPlugin) {
     if (state_ != State::AwaitResponse) {
-      return fail(accessDenied(user, clientHost, true));
+      return fail(accessDenied(user, clientHost(), true));
     }
     // Ask for mysql_native_password with the same salt.
     p::AuthSwitchRequest sw;
@@ -151,7 +151,7 @@ ServerAuth::Step ServerAuth::checkPassword(std::string_view plugin, p::Bytes aut
   }
   auto stage1 = p::verifyNativePassword(*stored, salt_, authResponse);
   if (!stage1) {
-    return fail(accessDenied(user, clientHost, !authResponse.empty()));
+    return fail(accessDenied(user, clientHost(), !authResponse.empty()));
   }
   stage1_ = *stage1;
   state_ = State::Done;

@@ -25,6 +25,9 @@ class ServerAuth {
  public:
   // Returns the stored password of a user (plaintext or "*" + 40 hex), nullopt when unknown.
   using PasswordLookup = std::function<std::optional<std::string>(std::string_view user)>;
+  // The client's address, asked for only when an error names it (a getpeername per client
+  // otherwise).
+  using HostLookup = std::function<const std::string&()>;
 
   enum class Step { Continue, Authenticated, Failed };
 
@@ -37,7 +40,7 @@ class ServerAuth {
   // Feeds the next client packet of the connection phase; may append a reply (auth switch) to
   // `out`. `clientHost` is only for the error text.
   Step onPacket(protocol::Bytes payload, uint8_t sequenceId, const PasswordLookup& lookup,
-                std::string_view clientHost, std::string& out);
+                const HostLookup& clientHost, std::string& out);
 
   // Valid after Authenticated (and after Failed when the response parsed).
   const protocol::HandshakeResponse41& response() const { return response_; }
@@ -63,7 +66,7 @@ class ServerAuth {
   enum class State { AwaitResponse, AwaitSwitch, Done };
 
   Step checkPassword(std::string_view plugin, protocol::Bytes authResponse,
-                     const PasswordLookup& lookup, std::string_view clientHost, std::string& out);
+                     const PasswordLookup& lookup, const HostLookup& clientHost, std::string& out);
   Step fail(protocol::Error error);
 
   State state_ = State::AwaitResponse;
