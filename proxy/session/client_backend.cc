@@ -201,11 +201,33 @@ void ClientSession::sendToBackend() {
   std::string command = std::move(pending_);
   pending_.clear();
   patchStatementId(command);
+  bool keepForRetry = canRetryCommand();
   backend_->execute(p::asBytes(command), shape_, *this);
+  if (keepForRetry && retryCommand_.empty()) {
+    retryCommand_.swap(command);  // its old (empty) buffer is reused below
+  }
   if (pending_.empty() && command.capacity() <= 16 * 1024) {
     command.clear();
     pending_ = std::move(command);  // reuse the buffer; a big query's is let go
   }
+}
+
+bool ClientSession::anotherServerFor(const BackendConnection& failed) {
+  if (!commandRuntime_) {
+    return false;  // a held connection's command: it never went through the router
+  }
+  const BackendIdentity& id = failed.identity();
+  for (const config::Server& s : commandRuntime_->servers) {
+    if (s.hostgroupId == id.hostgroup && s.hostname == id.host && s.port == id.port) {
+      failedServers_.push_back(&s);
+    }
+  }
+  return context_.router().pick(*commandRuntime_, hostgroup_, failedServers_) != nullptr;
+}
+
+bool ClientSession::canRetryCommand() const {
+  return retryableRead_ && !inTransaction_ && pinReason_[0] == '\0' && !fastForward_ &&
+         queryRetries_ < context_.runtime()->mysql.queryRetriesOnFailure;
 }
 
 bool ClientSession::variablesInSync() const {
@@ -430,6 +452,16 @@ void ClientSession::finishCommand() {
   pendingSet_.clear();
   needsInsertId_ = false;
   watchStateChange_ = false;
+  retryableRead_ = false;
+  queryRetries_ = 0;
+  if (!retryCommand_.empty()) {
+    retryCommand_.clear();
+    if (pending_.capacity() == 0) {
+      pending_.swap(retryCommand_);  // an idle session keeps one command buffer, not two
+    } else {
+      std::string().swap(retryCommand_);
+    }
+  }
   borrowUntilMs_ = 0;
   failedServers_.clear();
   if (commandKind_ != sql::CommandKind::None) {
@@ -462,6 +494,21 @@ void ClientSession::onBackendFailed(BackendConnection& backend, const p::Error& 
   bool heldState = inTransaction_ || pinReason_[0] != '\0' || holdsLongData();
   bool retryable =
       !loginError && (state_ == State::Connecting || (state_ == State::Syncing && !heldState));
+  if (state_ == State::Executing && !forwardedAny_ && !retryCommand_.empty() && canRetryCommand() &&
+      anotherServerFor(backend)) {
+    // A plain read whose connection broke before any reply: run it again on another server of
+    // the hostgroup (a replica that died mid-query). Never on the same one: an operator's KILL
+    // must not be undone by the proxy.
+    ++queryRetries_;
+    if (backend_) {
+      context_.loop().deferredDelete(std::move(backend_));
+    }
+    pending_.swap(retryCommand_);
+    retryCommand_.clear();
+    state_ = State::Connecting;
+    startBackend();
+    return;
+  }
   if (backend_) {
     context_.loop().deferredDelete(std::move(backend_));
   }

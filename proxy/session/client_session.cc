@@ -319,6 +319,7 @@ void ClientSession::handleQuery(p::Bytes payload) {
       statementStateless_ = true;
       needsInsertId_ = hints.usesLastInsertId;
       watchStateChange_ = hints.watchStateChange;
+      retryableRead_ = hints.isRead;
       break;
     case StatementHints::Kind::Stateful:
     case StatementHints::Kind::Kill:

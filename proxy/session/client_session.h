@@ -156,6 +156,10 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   void connectBackend();
   // Every server is full: wait in the worker's queue, or fail once the wait is too long.
   void waitForBackend();
+  // The running command may run again if its connection breaks before any reply.
+  bool canRetryCommand() const;
+  // Adds `failed`'s server to failedServers_; true when the hostgroup has another one to try.
+  bool anotherServerFor(const BackendConnection& failed);
   // No idle connection here: when other workers have some, ask them and wait briefly (true).
   bool shouldBorrow(const pool::ServerStats& stats, const BackendIdentity& identity);
   void noteWaitOver(bool timedOut);
@@ -264,6 +268,12 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   uint64_t lastInsertId_ = 0;   // what LAST_INSERT_ID() returns for this client
   bool needsInsertId_ = false;  // the statement in flight reads LAST_INSERT_ID()
   bool watchStateChange_ = false;
+  // The command is a plain read (StatementHints::isRead): if its connection breaks before any
+  // reply, it runs again elsewhere, up to mysql-query_retries_on_failure times; retryCommand_
+  // keeps its bytes meanwhile.
+  bool retryableRead_ = false;
+  int queryRetries_ = 0;
+  std::string retryCommand_;
   ReplyShape shape_ = ReplyShape::None;
   bool statementStateless_ = false;
   const char* statementReason_ = "";  // why the statement in flight would pin

@@ -142,6 +142,8 @@ static StatementHints classifyState(std::string_view q) {
       case sql::StatementKind::Show:
         h.kind = StatementHints::Kind::Stateless;
         h.watchStateChange = true;
+        h.isRead = c.isRead &&
+                   (c.kind == sql::StatementKind::Select || c.kind == sql::StatementKind::Show);
         return h;
       // Transaction state is read from the server's status flags after each reply.
       case sql::StatementKind::Begin:

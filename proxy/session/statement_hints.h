@@ -28,6 +28,9 @@ struct StatementHints {
   // Kind::Stateless: the server may still report a session state change (a stored function
   // that sets a variable); if it does, the connection is kept.
   bool watchStateChange = false;
+  // Kind::Stateless: a plain SELECT or SHOW (no locking read): running it again elsewhere after
+  // its connection broke before any reply changes nothing (mysql-query_retries_on_failure).
+  bool isRead = false;
   // Kind::Stateful: what the statement leaves on the connection (for the pin reason).
   const char* reason = "unknown_statement";
 };

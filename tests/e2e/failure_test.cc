@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <optional>
 #include <thread>
 
 #include <poll.h>
@@ -82,6 +83,41 @@ TEST_CASE("a backend connection killed mid-query gives a clear error; the sessio
   CHECK(victim.errorText().find("Lost connection to backend") != std::string::npos);
   CHECK(victim.scalar("SELECT 'recovered'") == "recovered");
   CHECK(bystander.scalar("SELECT 'unaffected'") == "unaffected");
+}
+
+TEST_CASE("a read whose replica connection breaks before any reply runs again on another one") {
+  const auto& env = ClusterEnv::get();
+  REQUIRE(env.replicaCount() >= 2);
+  ProxyProcess proxy;
+  // Reads marked retry_marker go to the replicas' hostgroup.
+  REQUIRE(proxy.start(ProxyProcess::clusterOptions(
+      "INSERT INTO mysql_query_rules (rule_id, active, match_pattern, destination_hostgroup, "
+      "apply) VALUES (1, 1, 'retry_marker', 20, 1);\n")));
+  MysqlClient client;
+  REQUIRE(client.connect(appOptions(proxy, env.value("TEST_SCHEMA"))));
+  std::optional<ResultSet> result;
+  std::thread query(
+      [&] { result = client.query("SELECT SLEEP(2) AS retry_marker, @@server_id AS served_by"); });
+  // Kill its connection on whichever replica runs it: a replica dying mid-query.
+  std::string killedServerId;
+  REQUIRE(waitFor([&] {
+    for (int n = 1; n <= env.replicaCount(); ++n) {
+      MysqlClient root;
+      connectRoot(root, env.replicaPort(n));
+      std::string id = serverThreadRunning(root, "retry_marker");
+      if (!id.empty()) {
+        killedServerId = root.scalar("SELECT @@server_id");
+        root.exec("KILL CONNECTION " + id);
+        return true;
+      }
+    }
+    return false;
+  }));
+  query.join();
+  REQUIRE(result);  // no error: the proxy ran it again
+  REQUIRE(result->rows.size() == 1);
+  CHECK(result->rows[0][0] == "0");
+  CHECK(result->rows[0][1] != killedServerId);  // on the other replica
 }
 
 TEST_CASE("mysql-max_connections refuses the client over the limit with 1040") {
