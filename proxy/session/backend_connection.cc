@@ -357,9 +357,12 @@ void BackendConnection::send(p::Bytes framedCommand, ReplyShape shape, BackendLi
 }
 
 void BackendConnection::onReplyBytes(std::span<const uint8_t> data) {
-  size_t used = scanner_.scan(data, [this](uint32_t length, uint8_t, p::Bytes prefix) {
-    return tracker_.onPacket(length, prefix);
-  });
+  size_t used = scanner_.scan(
+      data,
+      [this](uint32_t length, uint8_t, p::Bytes payload) {
+        return tracker_.onPacket(length, payload);
+      },
+      [this](uint32_t length, uint8_t first) { return tracker_.keepWhole(length, first); });
   BackendListener* listener = listener_;
   if (used > 0) {
     listener->onBackendReply(*this, data.first(used));
