@@ -16,27 +16,6 @@ using test::fromHex;
 
 constexpr uint32_t kCapsTrack = kClientProtocol41 | kClientTransactions | kClientSessionTrack;
 
-// OK payloads captured from MariaDB 10.11 on a connection with CLIENT_SESSION_TRACK and
-// session_track_system_variables naming the variables.
-// SET sql_mode = CONCAT(@@sql_mode, ',PIPES_AS_CONCAT')
-constexpr const char* kSqlModeOk =
-    "00000002400000007500730873716c5f6d6f64656950495045535f41535f434f4e4341542c5354524943545f"
-    "5452414e535f5441424c45532c4552524f525f464f525f4449564953494f4e5f42595f5a45524f2c4e4f5f41"
-    "55544f5f4352454154455f555345522c4e4f5f454e47494e455f535542535449545554494f4e";
-// SET @@session.max_join_size = 1000*1000, time_zone = @@global.time_zone
-constexpr const char* kTwoVariablesOk =
-    "00000002400000002b00110974696d655f7a6f6e650653595354454d00160d6d61785f6a6f696e5f73697a65"
-    "0731303030303030";
-// SET character_set_results = NULL
-constexpr const char* kNullValueOk =
-    "0000000240000000190017156368617261637465725f7365745f726573756c747300";
-// SET max_join_size = DEFAULT with session_track_state_change=ON
-constexpr const char* kVariableAndStateOk =
-    "00000002400000002800230d6d61785f6a6f696e5f73697a65143138343436373434303733373039353531"
-    "363135020131";
-// CREATE TEMPORARY TABLE with session_track_state_change=ON
-constexpr const char* kStateOnlyOk = "000000024000000003020131";
-
 using Changes = std::vector<SessionStateChange>;
 
 Changes decodeOk(const std::string& payload) {
@@ -48,24 +27,24 @@ Changes decodeOk(const std::string& payload) {
 }
 
 TEST_CASE("system variable records give each variable's new value", "[session_state]") {
-  CHECK(decodeOk(fromHex(kSqlModeOk)) ==
+  CHECK(decodeOk(fromHex(test::kSqlModeOk)) ==
         Changes{{kSessionTrackSystemVariables, "sql_mode",
                  "PIPES_AS_CONCAT,STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,"
                  "NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION"}});
-  CHECK(decodeOk(fromHex(kTwoVariablesOk)) ==
+  CHECK(decodeOk(fromHex(test::kTwoVariablesOk)) ==
         Changes{{kSessionTrackSystemVariables, "time_zone", "SYSTEM"},
                 {kSessionTrackSystemVariables, "max_join_size", "1000000"}});
-  CHECK(decodeOk(fromHex(kNullValueOk)) ==
+  CHECK(decodeOk(fromHex(test::kNullValueOk)) ==
         Changes{{kSessionTrackSystemVariables, "character_set_results", ""}});
 }
 
 TEST_CASE("schema and state change records", "[session_state]") {
   CHECK(decodeOk(fromHex(test::kLoginOk).substr(4)) ==
         Changes{{kSessionTrackSchema, "rwtest", ""}});
-  CHECK(decodeOk(fromHex(kVariableAndStateOk)) ==
+  CHECK(decodeOk(fromHex(test::kVariableAndStateOk)) ==
         Changes{{kSessionTrackSystemVariables, "max_join_size", "18446744073709551615"},
                 {kSessionTrackStateChange, "1", ""}});
-  CHECK(decodeOk(fromHex(kStateOnlyOk)) == Changes{{kSessionTrackStateChange, "1", ""}});
+  CHECK(decodeOk(fromHex(test::kStateOnlyOk)) == Changes{{kSessionTrackStateChange, "1", ""}});
 }
 
 TEST_CASE("several pairs in one record, and records of other types", "[session_state]") {
@@ -86,7 +65,7 @@ TEST_CASE("an OK without state info has an empty one", "[session_state]") {
   REQUIRE(info);
   CHECK(info->empty());
   // Without CLIENT_SESSION_TRACK the bytes after the status are info text, never state.
-  std::string tracked = fromHex(kSqlModeOk);
+  std::string tracked = fromHex(test::kSqlModeOk);
   info = sessionStateInfoOf(asBytes(tracked), kClientProtocol41 | kClientTransactions);
   REQUIRE(info);
   CHECK(info->empty());
@@ -95,7 +74,8 @@ TEST_CASE("an OK without state info has an empty one", "[session_state]") {
 }
 
 TEST_CASE("every truncation of an OK with state info is refused", "[session_state]") {
-  for (const char* hex : {kSqlModeOk, kTwoVariablesOk, kVariableAndStateOk, kStateOnlyOk}) {
+  for (const char* hex :
+       {test::kSqlModeOk, test::kTwoVariablesOk, test::kVariableAndStateOk, test::kStateOnlyOk}) {
     forEachPrefix(fromHex(hex), [](Bytes prefix, size_t) {
       CHECK_FALSE(sessionStateInfoOf(prefix, kCapsTrack));
     });
@@ -103,7 +83,7 @@ TEST_CASE("every truncation of an OK with state info is refused", "[session_stat
 }
 
 TEST_CASE("truncated state info fails or yields whole records only", "[session_state]") {
-  for (const char* hex : {kSqlModeOk, kTwoVariablesOk, kVariableAndStateOk}) {
+  for (const char* hex : {test::kSqlModeOk, test::kTwoVariablesOk, test::kVariableAndStateOk}) {
     std::string payload = fromHex(hex);
     Changes full = decodeOk(payload);
     auto info = sessionStateInfoOf(asBytes(payload), kCapsTrack);
