@@ -361,6 +361,9 @@ void ClientSession::onBackendReplyDone(BackendConnection& backend) {
       vars_.apply(pendingSet_);
       backend.vars().apply(pendingSet_);
     }
+    if (!trackedSet_.empty() && learnTrackedSet(backend)) {
+      statementStateless_ = true;  // the server said what it set: replayed like a literal SET
+    }
     if (pinReason_[0] == '\0') {
       if (!statementStateless_) {
         pinReason_ = statementReason_;
@@ -428,6 +431,7 @@ void ClientSession::finishCommand() {
     timeoutTimer_->stop();
   }
   pendingSet_.clear();
+  trackedSet_.clear();
   needsInsertId_ = false;
   watchStateChange_ = false;
   borrowUntilMs_ = 0;
