@@ -4,11 +4,13 @@
 #include <uv.h>
 
 #include "proxy/protocol/auth_switch.h"
+#include "proxy/protocol/command.h"
 #include "proxy/protocol/constants.h"
 #include "proxy/protocol/err_packet.h"
 #include "proxy/protocol/handshake.h"
 #include "proxy/protocol/handshake_response.h"
 #include "proxy/protocol/ok_packet.h"
+#include "proxy/session/session_tracking.h"
 
 namespace rwproxy::session {
 
@@ -241,6 +243,12 @@ void BackendConnection::sendLogin(std::string_view plugin, p::Bytes salt) {
 
 void BackendConnection::onLoginPacket(const p::LogicalPacket& packet) {
   p::Bytes pl = packet.payload;
+  if (trackingAsked_) {
+    // A server that refuses the list still serves; its tracked SETs just pin.
+    tracksVariables_ = !pl.empty() && pl[0] == p::kOkHeader;
+    finishLogin();
+    return;
+  }
   loginSeq_ = static_cast<uint8_t>(packet.lastSequenceId + 1);
   if (!pl.empty() && pl[0] == p::kErrHeader) {
     auto err = p::ErrPacket::decode(pl, state_ == State::Greeting ? 0 : capabilities_);
@@ -276,15 +284,11 @@ void BackendConnection::onLoginPacket(const p::LogicalPacket& packet) {
     if (auto ok = p::OkPacket::decode(pl, capabilities_)) {
       autocommit_ = (ok->statusFlags & p::kServerStatusAutocommit) != 0;
     }
-    state_ = State::Ready;
-    connectTimer_.reset();
-    login_.releaseMemory();
-    if (pool::ServerStats* stats = slot_.stats()) {
-      ++stats->totals.connOk;
-      stats->shared->health.recordSuccess();
+    if (identity_.trackVariables && wantsSessionTracking(capabilities_)) {
+      askSessionTracking();
+      return;
     }
-    // Keep reading while idle: a server that closes an idle connection is noticed at once.
-    listener_->onBackendReady(*this);
+    finishLogin();
     return;
   }
   std::string reply;
@@ -317,6 +321,28 @@ void BackendConnection::onLoginPacket(const p::LogicalPacket& packet) {
   std::string out;
   p::appendPacket(out, loginSeq_, reply);
   stream_.write(out);
+}
+
+void BackendConnection::askSessionTracking() {
+  std::string out;
+  size_t header = p::beginPacket(out);
+  p::encodeQuery(out, sessionTrackingStatement());
+  uint8_t seq = 0;
+  p::endPacket(out, header, seq);
+  trackingAsked_ = true;
+  stream_.write(out);
+}
+
+void BackendConnection::finishLogin() {
+  state_ = State::Ready;
+  connectTimer_.reset();
+  login_.releaseMemory();
+  if (pool::ServerStats* stats = slot_.stats()) {
+    ++stats->totals.connOk;
+    stats->shared->health.recordSuccess();
+  }
+  // Keep reading while idle: a server that closes an idle connection is noticed at once.
+  listener_->onBackendReady(*this);
 }
 
 void BackendConnection::execute(p::Bytes framedCommand, ReplyShape shape,
@@ -357,9 +383,12 @@ void BackendConnection::send(p::Bytes framedCommand, ReplyShape shape, BackendLi
 }
 
 void BackendConnection::onReplyBytes(std::span<const uint8_t> data) {
-  size_t used = scanner_.scan(data, [this](uint32_t length, uint8_t, p::Bytes prefix) {
-    return tracker_.onPacket(length, prefix);
-  });
+  size_t used = scanner_.scan(
+      data,
+      [this](uint32_t length, uint8_t, p::Bytes payload) {
+        return tracker_.onPacket(length, payload);
+      },
+      [this](uint32_t length, uint8_t first) { return tracker_.keepWhole(length, first); });
   BackendListener* listener = listener_;
   if (used > 0) {
     listener->onBackendReply(*this, data.first(used));

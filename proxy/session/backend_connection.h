@@ -28,6 +28,9 @@ struct BackendIdentity {
   std::string user;
   uint32_t capabilities = 0;  // the client-facing choices that change the wire format
   uint8_t charset = 0;
+  // Ask the server to report the replayable variables in its OK packets when the capabilities
+  // allow it (session_tracking.h); off for fast_forward and side connections.
+  bool trackVariables = false;
 
   bool operator==(const BackendIdentity&) const = default;
 };
@@ -123,6 +126,10 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   // The connection's autocommit, from the server's status flags (login OK, then each reply).
   bool autocommit() const { return autocommit_; }
   void setAutocommit(bool on) { autocommit_ = on; }
+  // The server reports the replayable variables' new values in its OK packets (set at login,
+  // see session_tracking.h; COM_RESET_CONNECTION takes the server back to its defaults).
+  bool tracksVariables() const { return tracksVariables_; }
+  void setTracksVariables(bool on) { tracksVariables_ = on; }
   uint32_t serverThreadId() const { return threadId_; }
   uint32_t capabilities() const { return capabilities_; }
   const ReplyTracker& tracker() const { return tracker_; }
@@ -137,6 +144,9 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   void onConnected(int uvError) override;
 
   void onLoginPacket(const protocol::LogicalPacket& packet);
+  // After the login's OK: the session tracking step (session_tracking.h), then Ready.
+  void askSessionTracking();
+  void finishLogin();
   void sendLogin(std::string_view plugin, protocol::Bytes salt);
   std::string authResponse(std::string_view plugin, protocol::Bytes salt) const;
   void fail(protocol::Error error);
@@ -158,6 +168,8 @@ class BackendConnection : public net::Deletable, private net::StreamHandler {
   std::unique_ptr<net::Timer> connectTimer_;
   protocol::PacketAssembler login_;  // only during the login phase
   uint8_t loginSeq_ = 0;
+  bool trackingAsked_ = false;  // the login's last step: the tracking SET's reply is next
+  bool tracksVariables_ = false;
   std::string loginPlugin_;
   uint32_t capabilities_ = 0;
   uint32_t threadId_ = 0;

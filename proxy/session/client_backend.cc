@@ -383,6 +383,9 @@ void ClientSession::onBackendReplyDone(BackendConnection& backend) {
       vars_.apply(pendingSet_);
       backend.vars().apply(pendingSet_);
     }
+    if (!trackedSet_.empty() && learnTrackedSet(backend)) {
+      statementStateless_ = true;  // the server said what it set: replayed like a literal SET
+    }
     if (pinReason_[0] == '\0') {
       if (!statementStateless_) {
         pinReason_ = statementReason_;
@@ -450,6 +453,7 @@ void ClientSession::finishCommand() {
     timeoutTimer_->stop();
   }
   pendingSet_.clear();
+  trackedSet_.clear();
   needsInsertId_ = false;
   watchStateChange_ = false;
   retryableRead_ = false;

@@ -194,6 +194,7 @@ BackendIdentity ClientSession::baseIdentity() const {
   // the dialect the client negotiated.
   id.capabilities = capabilities_ & kWireFormatCapabilities;
   id.charset = charset_;
+  id.trackVariables = !fastForward_;
   return id;
 }
 

@@ -241,6 +241,7 @@ void ClientSession::handleCommand(p::Bytes payload) {
         pinReason_ = "";
         statementStateless_ = true;
         backend_->vars().clear();
+        backend_->setTracksVariables(false);  // the server's defaults are back
         backend_->setLastInsertId(0);
         backend_->statements().clear();
         forward(payload, ReplyShape::OkOrError);
@@ -330,6 +331,9 @@ void ClientSession::handleQuery(p::Bytes payload) {
           // Replayed on whichever connection serves the client next: no need to keep this one.
           pendingSet_ = std::move(*set);
           statementStateless_ = true;
+        } else if (auto targets = sql::parseTrackedSet(*query)) {
+          // Replayable once the server reports the values (learnTrackedSet); pins otherwise.
+          trackedSet_ = std::move(*targets);
         }
       }
       break;
@@ -348,6 +352,20 @@ void ClientSession::handleQuery(p::Bytes payload) {
   // Counted in finishCommand (cache hits are in Query_Cache_* instead).
   commandKind_ = sql::commandKindOf(*query);
   forward(payload, ReplyShape::ResultSets);
+}
+
+bool ClientSession::learnTrackedSet(BackendConnection& backend) {
+  const ReplyTracker& t = backend.tracker();
+  if (!backend.tracksVariables() || t.stateReport() != ReplyTracker::StateReport::Kept) {
+    return false;
+  }
+  auto learned = learnTrackedValues(trackedSet_, t.stateOk(), backend.capabilities());
+  if (!learned) {
+    return false;
+  }
+  vars_.apply(*learned);
+  backend.vars().apply(*learned);
+  return true;
 }
 
 bool ClientSession::applyRules(const rules::RuleSet& ruleSet, std::string_view query,

@@ -18,6 +18,7 @@
 #include "proxy/session/backend_connection.h"
 #include "proxy/session/server_auth.h"
 #include "proxy/session/session_context.h"
+#include "proxy/session/session_tracking.h"
 #include "proxy/session/session_vars.h"
 #include "proxy/session/stmt_registry.h"
 #include "rules/decision.h"
@@ -138,6 +139,10 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   void logQueryEvent(int hostgroup, std::string_view server, uint64_t durationUs, uint64_t rowsSent,
                      uint64_t rowsAffected);
   void handleKill(uint64_t id, bool queryOnly);
+  // At the end of a tracked SET: the values the server reported become the client's and the
+  // connection's literal assignments; false (the connection stays pinned) when the report does
+  // not prove them all (session_tracking.h).
+  bool learnTrackedSet(BackendConnection& backend);
   void startMirror(const rules::RuleSet& ruleSet, rules::QueryContext ctx,
                    const rules::Decision& decision);
   void forward(protocol::Bytes payload, ReplyShape shape);
@@ -255,6 +260,9 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   std::string pendingSchema_;  // COM_INIT_DB / USE: the schema that becomes current on OK
   // A replayable SET in flight: applied to the client's state and the connection's on OK.
   std::vector<sql::SessionAssignment> pendingSet_;
+  // A SET of expressions in flight (sql::parseTrackedSet): its targets, whose values the
+  // server's OK may report.
+  std::vector<std::string> trackedSet_;
   SessionVars vars_;  // the client's session variables (replayed on each connection)
   // Prepared statements by the client's statement id (made on the first prepare).
   std::unique_ptr<ClientStatements> statements_;

@@ -60,6 +60,8 @@ void ReplyTracker::begin(ReplyShape shape, bool deprecateEof) {
   affectedRows_ = 0;
   lastInsertId_ = 0;
   rows_ = 0;
+  stateReport_ = StateReport::None;
+  stateOk_.clear();
   switch (shape) {
     case ReplyShape::None:
       state_ = State::Done;
@@ -93,7 +95,28 @@ bool ReplyTracker::finishWith(uint16_t status) {
   return true;
 }
 
-void ReplyTracker::readOk(std::span<const uint8_t> pl) {
+bool ReplyTracker::keepWhole(uint32_t length, uint8_t firstByte) const {
+  switch (state_) {
+    case State::First:
+      return firstByte == p::kOkHeader || (firstByte == p::kEofHeader && length < 9);
+    case State::Rows:
+      return deprecateEof_ && firstByte == p::kEofHeader && length < kFullChunk;
+    case State::Columns:  // COM_FIELD_LIST ends its columns the way rows end
+      return shape_ == ReplyShape::FieldList && deprecateEof_ && firstByte == p::kEofHeader &&
+             length < kFullChunk;
+    case State::Done:
+    case State::ColumnsEof:
+    case State::PrepareParams:
+    case State::PrepareParamsEof:
+    case State::PrepareColumns:
+    case State::PrepareColumnsEof:
+    case State::Single:
+      return false;
+  }
+  return false;
+}
+
+void ReplyTracker::readOk(uint32_t length, std::span<const uint8_t> pl) {
   size_t pos = 1;
   uint64_t affected = 0;
   uint64_t insertId = 0;
@@ -106,6 +129,14 @@ void ReplyTracker::readOk(std::span<const uint8_t> pl) {
   lastInsertId_ = insertId;
   statusFlags_ = u16(pl, pos);
   hasStatus_ = true;
+  if ((statusFlags_ & p::kServerSessionStateChanged) != 0) {
+    if (stateReport_ == StateReport::None && pl.size() == length) {
+      stateOk_.assign(pl.begin(), pl.end());
+      stateReport_ = StateReport::Kept;
+    } else {
+      stateReport_ = StateReport::Lost;
+    }
+  }
 }
 
 void ReplyTracker::readEof(std::span<const uint8_t> pl) {
@@ -115,6 +146,9 @@ void ReplyTracker::readEof(std::span<const uint8_t> pl) {
   }
   statusFlags_ = u16(pl, 3);
   hasStatus_ = true;
+  if ((statusFlags_ & p::kServerSessionStateChanged) != 0) {
+    stateReport_ = StateReport::Lost;
+  }
 }
 
 void ReplyTracker::readErr(std::span<const uint8_t> pl) {
@@ -133,9 +167,9 @@ bool ReplyTracker::isTerminator(uint32_t length, std::span<const uint8_t> pl) co
   return deprecateEof_ ? length < kFullChunk : length < 9;
 }
 
-bool ReplyTracker::onTerminator(uint32_t, std::span<const uint8_t> pl) {
+bool ReplyTracker::onTerminator(uint32_t length, std::span<const uint8_t> pl) {
   if (deprecateEof_) {
-    readOk(pl);
+    readOk(length, pl);
   } else {
     readEof(pl);
   }
@@ -182,7 +216,7 @@ bool ReplyTracker::onFirst(uint32_t length, std::span<const uint8_t> pl) {
     return done();
   }
   if (head == p::kOkHeader || (head == p::kEofHeader && length < 9)) {
-    readOk(pl);
+    readOk(length, pl);
     return finishWith(statusFlags_);
   }
   if (shape_ != ReplyShape::ResultSets || head == p::kLocalInfileHeader) {

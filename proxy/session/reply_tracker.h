@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace rwproxy::session {
 
@@ -18,16 +19,32 @@ enum class ReplyShape {
 
 // Follows a server's reply packet by packet to find where it ends, without keeping it: the
 // proxy streams each packet to the client as it arrives and only needs the first bytes of each
-// (https://mariadb.com/kb/en/result-set-packets/). Pure: no I/O, no allocation.
+// (https://mariadb.com/kb/en/result-set-packets/). It also keeps the one OK packet that reports
+// a session state change (SERVER_SESSION_STATE_CHANGED), whole, when the scanner passed it whole
+// (keepWhole). Pure: no I/O; allocates only to grow the buffer for that OK, which is reused.
 class ReplyTracker {
  public:
   // Enough of a packet's payload to classify it and read an OK/EOF's status flags.
   static constexpr size_t kPrefixBytes = 32;
 
+  // What the reply's OK / EOF packets said about session state.
+  enum class StateReport {
+    None,  // no packet reported a change
+    Kept,  // exactly one OK did, and stateOk() is its whole payload
+    Lost,  // a change was reported but not kept: by an EOF (which has no room for it), by an
+           // OK that did not come whole (larger than the scanner keeps), or by several OKs
+  };
+
   void begin(ReplyShape shape, bool deprecateEof);
 
+  // Whether a packet of `length` bytes starting with `firstByte`, arriving next, may be an OK
+  // packet (so the scanner should pass it whole): 0x00 where a reply may start with an OK,
+  // 0xFE where DEPRECATE_EOF ends rows with one. Never a row of a result set (binary rows also
+  // start with 0x00).
+  bool keepWhole(uint32_t length, uint8_t firstByte) const;
+
   // One complete physical packet: its payload length and the first min(length, kPrefixBytes)
-  // payload bytes. Returns true when this packet ends the reply.
+  // payload bytes, or all of them. Returns true when this packet ends the reply.
   bool onPacket(uint32_t length, std::span<const uint8_t> prefix);
 
   bool done() const { return state_ == State::Done; }
@@ -45,6 +62,12 @@ class ReplyTracker {
   uint32_t lastPacketLength() const { return lastLength_; }
   // False when a packet did not fit the protocol (the connection cannot be trusted any more).
   bool wellFormed() const { return wellFormed_; }
+  StateReport stateReport() const { return stateReport_; }
+  // The OK payload that reported the state change (StateReport::Kept); empty otherwise.
+  std::span<const uint8_t> stateOk() const {
+    return stateReport_ == StateReport::Kept ? std::span<const uint8_t>(stateOk_)
+                                             : std::span<const uint8_t>();
+  }
 
  private:
   enum class State {
@@ -61,7 +84,7 @@ class ReplyTracker {
   };
 
   bool finishWith(uint16_t status);
-  void readOk(std::span<const uint8_t> p);
+  void readOk(uint32_t length, std::span<const uint8_t> p);
   void readEof(std::span<const uint8_t> p);
   void readErr(std::span<const uint8_t> p);
   bool onFirst(uint32_t length, std::span<const uint8_t> p);
@@ -84,6 +107,8 @@ class ReplyTracker {
   uint64_t lastInsertId_ = 0;
   uint64_t rows_ = 0;
   uint32_t lastLength_ = 0;
+  StateReport stateReport_ = StateReport::None;
+  std::vector<uint8_t> stateOk_;  // capacity kept from reply to reply
 };
 
 }  // namespace rwproxy::session

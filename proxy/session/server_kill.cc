@@ -7,10 +7,20 @@ namespace rwproxy::session {
 
 namespace p = rwproxy::protocol;
 
+namespace {
+
+// A side connection runs one KILL: no session tracking step before it.
+BackendIdentity sideConnection(BackendIdentity target) {
+  target.trackVariables = false;
+  return target;
+}
+
+}  // namespace
+
 ServerKill::ServerKill(net::Loop& loop, const BackendIdentity& target,
                        const BackendCredentials& credentials, uint32_t threadId, bool queryOnly,
                        uint64_t timeoutMs, std::function<void()> done)
-    : connection_(std::make_unique<BackendConnection>(loop, target, "")),
+    : connection_(std::make_unique<BackendConnection>(loop, sideConnection(target), "")),
       threadId_(threadId),
       queryOnly_(queryOnly),
       done_(std::move(done)) {

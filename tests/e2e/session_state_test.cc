@@ -6,9 +6,12 @@
 
 #include <string>
 
+#include "proxy/protocol/constants.h"
 #include "tests/support/cluster_env.h"
 #include "tests/support/mysql_client.h"
 #include "tests/support/proxy_process.h"
+#include "tests/support/raw_client.h"
+#include "tests/support/wait.h"
 
 using namespace rwproxy::test;
 
@@ -47,6 +50,17 @@ std::vector<std::string> stateOf(MysqlClient& c) {
     out.push_back(v.value_or("NULL"));
   }
   return out;
+}
+
+// How many of the proxy's sessions match `condition` in stats_mysql_processlist.
+std::string pinnedCount(const std::string& condition) {
+  MysqlClient admin;
+  connectAdmin(admin, proxy());
+  return admin.scalar("SELECT COUNT(*) FROM stats_mysql_processlist WHERE " + condition);
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
 }
 
 }  // namespace
@@ -236,4 +250,70 @@ TEST_CASE("the query cache keeps results of clients with different session state
                                "Variable_Name = 'Query_Cache_count_GET_OK'")) >= 3);
   admin.exec("DELETE FROM mysql_query_rules WHERE rule_id = 903");
   admin.exec("LOAD MYSQL QUERY RULES TO RUNTIME");
+}
+
+TEST_CASE("a SET of expressions is learned from the server's session tracking, not pinned") {
+  MysqlClient root;
+  connectRoot(root, ClusterEnv::get().writerPort());
+  const std::string defaultMode = root.scalar("SELECT @@GLOBAL.sql_mode");
+  root.exec("SET sql_mode = CONCAT(@@sql_mode, ',PIPES_AS_CONCAT')");
+  const std::string pipesMode = root.scalar("SELECT @@sql_mode");
+  const std::string defaultJoinSize = root.scalar("SELECT @@GLOBAL.max_join_size");
+  REQUIRE_FALSE(contains(defaultMode, "PIPES_AS_CONCAT"));
+  REQUIRE(defaultJoinSize != "1000000");
+  MysqlClient a;
+  connect(a, "rwtest");
+  MysqlClient b;
+  connect(b, "rwtest");
+  // libmariadb negotiates CLIENT_SESSION_TRACK, so the connection reports these variables.
+  CHECK(contains(a.scalar("SELECT @@session_track_system_variables"), "sql_mode"));
+  a.exec("SET sql_mode = CONCAT(@@sql_mode, ',PIPES_AS_CONCAT')");
+  a.exec("SET @@session.max_join_size = 1000*1000, time_zone = @@global.time_zone");
+  // a let go of the one connection: b runs on it (else 9001), with the login defaults.
+  CHECK(b.scalar("SELECT @@sql_mode") == defaultMode);
+  CHECK(b.scalar("SELECT 'x' || 'y'") == "0");  // || is OR without PIPES_AS_CONCAT
+  CHECK(waitFor([] { return pinnedCount("pin_reason <> ''") == "0"; }));
+  // ...and a's values come back on it, replayed as literals.
+  const std::string modeA = a.scalar("SELECT @@sql_mode");
+  CHECK(contains(modeA, "PIPES_AS_CONCAT"));
+  CHECK(modeA == pipesMode);
+  CHECK(a.scalar("SELECT 'x' || 'y'") == "xy");
+  CHECK(a.scalar("SELECT @@max_join_size") == "1000000");
+  b.exec("SET SESSION sql_mode = (SELECT REPLACE(@@sql_mode, 'STRICT_TRANS_TABLES', ''))");
+  CHECK(a.scalar("SELECT @@sql_mode") == modeA);
+  CHECK_FALSE(contains(b.scalar("SELECT @@sql_mode"), "STRICT_TRANS_TABLES"));
+  CHECK(b.scalar("SELECT @@max_join_size") == defaultJoinSize);
+  // An expression SET the proxy cannot prove harmless (a sub-query reading a table) pins.
+  b.exec("SET sql_select_limit = (SELECT COUNT(*) FROM t)");
+  CHECK_FALSE(a.query("SELECT 1"));
+  CHECK(a.errorCode() == 9001);
+  CHECK(kAccount.writerConnections() == "1");
+}
+
+TEST_CASE("without CLIENT_SESSION_TRACK a SET of expressions keeps its connection") {
+  // Raw clients that do not offer session tracking (and so get a connection without it);
+  // two of them with the same flags share a pooled connection.
+  RawClient holder;
+  REQUIRE(holder.connect(proxy().appPort(), kAccount.user, kAccount.password, "rwtest", 0));
+  REQUIRE((holder.capabilities() & rwproxy::protocol::kClientSessionTrack) == 0);
+  RawClient other;
+  REQUIRE(other.connect(proxy().appPort(), kAccount.user, kAccount.password, "rwtest", 0));
+  auto okOf = [](RawClient& c, const std::string& sql) {
+    auto reply = c.command("\x03" + sql);
+    return reply && !reply->empty() && (*reply)[0] == '\0';
+  };
+  // A literal SET does not pin: the other client gets the connection.
+  REQUIRE(okOf(holder, "SET max_join_size = 1000"));
+  REQUIRE(other.query("SELECT 1"));
+  REQUIRE(okOf(holder, "SET sql_mode = CONCAT(@@sql_mode, ',PIPES_AS_CONCAT')"));
+  auto refused = other.command("\x03SELECT 1");
+  REQUIRE(refused);
+  REQUIRE(refused->size() > 3);
+  CHECK(static_cast<uint8_t>((*refused)[0]) == 0xFF);
+  CHECK((static_cast<uint8_t>((*refused)[1]) | static_cast<uint8_t>((*refused)[2]) << 8) == 9001);
+  CHECK(waitFor([] { return pinnedCount("pin_reason = 'set_statement'") == "1"; }));
+  auto mode = holder.query("SELECT @@sql_mode");
+  REQUIRE(mode);
+  REQUIRE(mode->rows.size() == 1);
+  CHECK(contains(mode->rows[0][0].value_or(""), "PIPES_AS_CONCAT"));
 }

@@ -4,6 +4,7 @@
 // classifiers agree with the full decoders.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "proxy/protocol/column_definition.h"
 #include "proxy/protocol/command.h"
@@ -11,6 +12,7 @@
 #include "proxy/protocol/eof_packet.h"
 #include "proxy/protocol/err_packet.h"
 #include "proxy/protocol/ok_packet.h"
+#include "proxy/protocol/session_state.h"
 #include "proxy/protocol/text_row.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -44,6 +46,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     roundTrip(*ok, caps);
     FUZZ_CHECK(statusFlagsOf(payload) == ok->statusFlags);
     FUZZ_CHECK(!isErr(payload));
+    // The copy-free reader finds the same state info; its records decode or fail cleanly.
+    auto info = sessionStateInfoOf(payload, caps);
+    FUZZ_CHECK(info && asStringView(*info) == ok->sessionStateInfo);
+    std::vector<SessionStateChange> changes;
+    (void)decodeSessionState(*info, changes);
   }
   auto err = ErrPacket::decode(payload, caps);
   if (err.ok()) {

@@ -43,4 +43,25 @@ constexpr const char* kNoSuchTable =
 constexpr const char* kSetAutocommitOk =
     "1a000001000000004000000011000f0a6175746f636f6d6d6974034f4646";
 
+// OK payloads (no header) from MariaDB 10.11 on a connection with CLIENT_SESSION_TRACK and
+// session_track_system_variables naming the variables.
+// SET sql_mode = CONCAT(@@sql_mode, ',PIPES_AS_CONCAT')
+constexpr const char* kSqlModeOk =
+    "00000002400000007500730873716c5f6d6f64656950495045535f41535f434f4e4341542c5354524943545f"
+    "5452414e535f5441424c45532c4552524f525f464f525f4449564953494f4e5f42595f5a45524f2c4e4f5f41"
+    "55544f5f4352454154455f555345522c4e4f5f454e47494e455f535542535449545554494f4e";
+// SET @@session.max_join_size = 1000*1000, time_zone = @@global.time_zone
+constexpr const char* kTwoVariablesOk =
+    "00000002400000002b00110974696d655f7a6f6e650653595354454d00160d6d61785f6a6f696e5f73697a65"
+    "0731303030303030";
+// SET character_set_results = NULL
+constexpr const char* kNullValueOk =
+    "0000000240000000190017156368617261637465725f7365745f726573756c747300";
+// SET max_join_size = DEFAULT with session_track_state_change=ON
+constexpr const char* kVariableAndStateOk =
+    "00000002400000002800230d6d61785f6a6f696e5f73697a65143138343436373434303733373039353531"
+    "363135020131";
+// CREATE TEMPORARY TABLE with session_track_state_change=ON
+constexpr const char* kStateOnlyOk = "000000024000000003020131";
+
 }  // namespace rwproxy::protocol::test

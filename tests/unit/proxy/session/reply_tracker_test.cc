@@ -216,3 +216,160 @@ TEST_CASE("the scanner stops right after the packet the callback chooses") {
   CHECK(used == 10);
   CHECK(calls == 2);
 }
+
+namespace {
+
+// An OK with SERVER_SESSION_STATE_CHANGED and `stateBytes` bytes of state info after an empty
+// info string (the bytes themselves are filler: the tracker only keeps them).
+Bytes stateOk(uint8_t header, uint16_t status, size_t stateBytes) {
+  status |= 0x4000;
+  Bytes b = {header, 0, 0, static_cast<uint8_t>(status & 0xFF), static_cast<uint8_t>(status >> 8),
+             0,      0, 0};
+  if (stateBytes < 251) {
+    b.push_back(static_cast<uint8_t>(stateBytes));
+  } else {
+    b.insert(b.end(), {0xFC, static_cast<uint8_t>(stateBytes & 0xFF),
+                       static_cast<uint8_t>(stateBytes >> 8)});
+  }
+  for (size_t i = 0; i < stateBytes; ++i) b.push_back(static_cast<uint8_t>('a' + i % 26));
+  return b;
+}
+
+// What BackendConnection does: packets framed into one stream, fed through a scanner in
+// `slice`-byte pieces, the tracker choosing which packets come whole.
+void scanReply(ReplyTracker& t, const std::vector<Bytes>& packets, size_t slice) {
+  std::vector<uint8_t> stream;
+  uint8_t seq = 1;
+  for (const Bytes& p : packets) {
+    uint32_t n = static_cast<uint32_t>(p.size());
+    stream.insert(stream.end(), {static_cast<uint8_t>(n), static_cast<uint8_t>(n >> 8),
+                                 static_cast<uint8_t>(n >> 16), seq++});
+    stream.insert(stream.end(), p.begin(), p.end());
+  }
+  PacketScanner<ReplyTracker::kPrefixBytes> scanner;
+  bool done = false;
+  for (size_t pos = 0; pos < stream.size() && !done; pos += slice) {
+    size_t n = std::min(slice, stream.size() - pos);
+    size_t used = scanner.scan(
+        {stream.data() + pos, n},
+        [&](uint32_t length, uint8_t, std::span<const uint8_t> payload) {
+          done = t.onPacket(length, payload);
+          return done;
+        },
+        [&](uint32_t length, uint8_t first) { return t.keepWhole(length, first); });
+    REQUIRE(used == n);
+  }
+  REQUIRE(done);
+}
+
+}  // namespace
+
+TEST_CASE("the OK that reports a session state change is kept whole") {
+  const Bytes small = stateOk(0x00, 0x0002, 40);
+  const Bytes big = stateOk(0x00, 0x0002, 3000);
+  for (size_t slice : {size_t{1}, size_t{7}, size_t{4096}}) {
+    INFO("slice " << slice);
+    ReplyTracker t;
+    for (const Bytes& okPacket : {small, big}) {
+      t.begin(ReplyShape::ResultSets, false);
+      scanReply(t, {okPacket}, slice);
+      REQUIRE(t.stateReport() == ReplyTracker::StateReport::Kept);
+      CHECK(Bytes(t.stateOk().begin(), t.stateOk().end()) == okPacket);
+    }
+    // Under DEPRECATE_EOF a result set's closing OK carries it.
+    const Bytes closing = stateOk(0xFE, 0x0002, 20);
+    t.begin(ReplyShape::ResultSets, true);
+    scanReply(t, {{0x01}, columnDef(), row("1"), closing}, slice);
+    REQUIRE(t.stateReport() == ReplyTracker::StateReport::Kept);
+    CHECK(Bytes(t.stateOk().begin(), t.stateOk().end()) == closing);
+    // The next reply starts with nothing kept.
+    t.begin(ReplyShape::OkOrError, false);
+    scanReply(t, {ok(0x0002)}, slice);
+    CHECK(t.stateReport() == ReplyTracker::StateReport::None);
+    CHECK(t.stateOk().empty());
+  }
+}
+
+TEST_CASE("a state change that cannot be kept is reported as lost") {
+  ReplyTracker t;
+  // Beyond the scanner's limit only the prefix arrives.
+  t.begin(ReplyShape::ResultSets, false);
+  scanReply(t, {stateOk(0x00, 0x0002, PacketScanner<32>::kWholeLimit)}, 1000);
+  CHECK(t.stateReport() == ReplyTracker::StateReport::Lost);
+  CHECK(t.stateOk().empty());
+  // A classic EOF has a status but no room for state info.
+  t.begin(ReplyShape::ResultSets, false);
+  scanReply(t, {{0x01}, columnDef(), eof(0x0002), row("1"), eof(0x4002)}, 3);
+  CHECK(t.stateReport() == ReplyTracker::StateReport::Lost);
+  // Two results that both report one: which change belongs to what is not ours to guess.
+  t.begin(ReplyShape::ResultSets, false);
+  scanReply(t, {stateOk(0x00, 0x000A, 10), stateOk(0x00, 0x0002, 10)}, 5);
+  CHECK(t.stateReport() == ReplyTracker::StateReport::Lost);
+  // Fed directly without the scanner, a cut packet is not taken for a whole one.
+  Bytes okPacket = stateOk(0x00, 0x0002, 100);
+  t.begin(ReplyShape::OkOrError, false);
+  CHECK(t.onPacket(static_cast<uint32_t>(okPacket.size()),
+                   {okPacket.data(), ReplyTracker::kPrefixBytes}));
+  CHECK(t.stateReport() == ReplyTracker::StateReport::Lost);
+}
+
+TEST_CASE("only packets that may be an OK are kept whole") {
+  ReplyTracker t;
+  t.begin(ReplyShape::ResultSets, false);
+  CHECK(t.keepWhole(7, 0x00));
+  CHECK_FALSE(t.keepWhole(1, 0x01));  // a column count
+  CHECK_FALSE(t.onPacket(1, Bytes{0x01}));
+  CHECK_FALSE(t.keepWhole(40, 0x03));  // a column definition
+  CHECK_FALSE(t.onPacket(40, columnDef()));
+  CHECK_FALSE(t.keepWhole(5, 0xFE));  // classic EOF: no state info
+  CHECK_FALSE(t.onPacket(5, eof(2)));
+  CHECK_FALSE(t.keepWhole(10, 0x00));  // a row (binary rows start with 0x00)
+  CHECK_FALSE(t.keepWhole(5, 0xFE));
+  ReplyTracker d;
+  d.begin(ReplyShape::ResultSets, true);
+  CHECK_FALSE(d.onPacket(1, Bytes{0x01}));
+  CHECK_FALSE(d.onPacket(40, columnDef()));
+  CHECK_FALSE(d.keepWhole(10, 0x00));
+  CHECK(d.keepWhole(20, 0xFE));              // OK-as-EOF
+  CHECK_FALSE(d.keepWhole(0xFFFFFF, 0xFE));  // a row of 16 MiB or more
+}
+
+TEST_CASE("the scanner keeps whole what the caller asks for, up to its limit") {
+  std::vector<uint8_t> stream;
+  auto add = [&](const Bytes& payload) {
+    uint32_t n = static_cast<uint32_t>(payload.size());
+    stream.insert(stream.end(), {static_cast<uint8_t>(n), static_cast<uint8_t>(n >> 8),
+                                 static_cast<uint8_t>(n >> 16), 0});
+    stream.insert(stream.end(), payload.begin(), payload.end());
+  };
+  const size_t limit = PacketScanner<4>::kWholeLimit;
+  Bytes wanted(100, 0x11);
+  Bytes unwanted(100, 0x22);
+  Bytes atLimit(limit, 0x11);
+  Bytes overLimit(limit + 1, 0x11);
+  for (const Bytes* p : {&wanted, &unwanted, &atLimit, &overLimit}) add(*p);
+  for (size_t slice : {size_t{1}, size_t{13}, stream.size()}) {
+    PacketScanner<4> scanner;
+    std::vector<size_t> sizes;
+    std::vector<std::pair<uint32_t, uint8_t>> asked;
+    for (size_t pos = 0; pos < stream.size(); pos += slice) {
+      size_t n = std::min(slice, stream.size() - pos);
+      scanner.scan(
+          {stream.data() + pos, n},
+          [&](uint32_t, uint8_t, std::span<const uint8_t> payload) {
+            sizes.push_back(payload.size());
+            CHECK(std::all_of(payload.begin(), payload.end(),
+                              [&](uint8_t b) { return b == payload[0]; }));
+            return false;
+          },
+          [&](uint32_t length, uint8_t first) {
+            asked.emplace_back(length, first);
+            return first == 0x11;
+          });
+    }
+    CHECK(sizes == std::vector<size_t>{100, 4, limit, 4});
+    // Asked once per packet within the limit, with its first byte.
+    CHECK(asked == std::vector<std::pair<uint32_t, uint8_t>>{
+                       {100, 0x11}, {100, 0x22}, {static_cast<uint32_t>(limit), 0x11}});
+  }
+}
