@@ -19,11 +19,6 @@ namespace {
 // unsent data, so a huge result streams through in bounded memory.
 constexpr size_t kMaxPendingToClient = 1024 * 1024;
 
-// How long a session waits at most for the other workers to answer whether they lend it an
-// idle connection (they answer within one loop iteration, far sooner unless the machine is
-// overloaded) before it opens its own.
-constexpr uint64_t kBorrowWaitMs = 20;
-
 }  // namespace
 
 void ClientSession::forward(p::Bytes payload, ReplyShape shape) {
@@ -111,71 +106,6 @@ void ClientSession::startBackend() {
   backend_->setSlot(std::move(slot));
   backend_->connect(credentials_,
                     static_cast<uint64_t>(commandRuntime_->mysql.connectTimeoutServerMs), *this);
-}
-
-bool ClientSession::shouldBorrow(const pool::ServerStats& stats, const BackendIdentity& identity) {
-  uint64_t now = net::nowMs(context_.loop());
-  if (borrowUntilMs_ == 0) {
-    // Idle connections elsewhere (of any login: a guess; a worker without a match says so).
-    // Asking costs two thread wakeups; opening a connection costs the server a login.
-    if (stats.shared->idle.load(std::memory_order_relaxed) - stats.idle <= 0) {
-      return false;
-    }
-    borrowUntilMs_ = now + kBorrowWaitMs;
-    borrowAnswersPending_ = context_.askForIdle(identity, id_, ++borrowAsk_);
-    if (borrowAnswersPending_ <= 0) {
-      return false;
-    }
-  } else if (borrowAnswersPending_ <= 0 || now >= borrowUntilMs_) {
-    return false;  // every worker answered and none lent one that is still there: open one
-  }
-  waitForBackend();
-  return true;
-}
-
-void ClientSession::onBorrowAnswer(uint32_t ask) {
-  if (ask != borrowAsk_ || borrowUntilMs_ == 0) {
-    return;  // an answer to an earlier command's question
-  }
-  --borrowAnswersPending_;
-  retryBackend();  // a parked connection may be there now; else, once all answered, open one
-}
-
-void ClientSession::waitForBackend() {
-  uint64_t waitedMs = net::nowMs(context_.loop()) - commandStartMs_;
-  uint64_t maxMs = static_cast<uint64_t>(commandRuntime_->mysql.connectTimeoutServerMaxMs);
-  if (waitedMs >= maxMs) {
-    noteWaitOver(true);
-    backendLost(p::Error{9001, "HY000",
-                         "Max connect timeout reached while reaching hostgroup " +
-                             std::to_string(hostgroup_) + " after " + std::to_string(waitedMs) +
-                             "ms: every server is at max_connections and none freed a "
-                             "connection (mysql-connect_timeout_server_max)"});
-    return;
-  }
-  bool firstTime = waitStartNs_ == 0;
-  if (firstTime) {
-    waitStartNs_ = uv_hrtime();
-    waitSinceMs_ = net::nowMs(context_.loop());
-  }
-  state_ = State::Waiting;
-  context_.waitForBackend(*this, firstTime);
-}
-
-void ClientSession::retryBackend() {
-  if (state_ != State::Waiting) {
-    return;
-  }
-  state_ = State::Connecting;
-  startBackend();
-}
-
-void ClientSession::noteWaitOver(bool timedOut) {
-  borrowUntilMs_ = 0;
-  if (waitStartNs_ != 0) {
-    context_.recordPoolWait((uv_hrtime() - waitStartNs_) / 1000, timedOut);
-    waitStartNs_ = 0;
-  }
 }
 
 void ClientSession::onBackendReady(BackendConnection&) {
@@ -606,72 +536,6 @@ void ClientSession::dropBackend() {
     return;
   }
   context_.returnBackend(std::move(backend_));
-}
-
-void ClientSession::armQueryTimeout(int64_t timeoutMs) {
-  queryTimeoutMs_ = timeoutMs;
-  queryDeadlineMs_ = commandStartMs_ + static_cast<uint64_t>(timeoutMs);
-  // Long timeouts (the 10 h default) are checked by the worker's one-second tick; short ones,
-  // which rules set, get a timer of their own, made once per session that needs it.
-  constexpr int64_t kTickPrecisionEnoughMs = 60000;
-  if (timeoutMs <= kTickPrecisionEnoughMs) {
-    if (!timeoutTimer_) {
-      timeoutTimer_ = std::make_unique<net::Timer>(context_.loop(), [this] { onQueryTimeout(); });
-    }
-    timeoutTimer_->start(static_cast<uint64_t>(timeoutMs));
-  }
-}
-
-void ClientSession::onQueryTimeout() {
-  if (queryDeadlineMs_ == 0 || timedOut_ || !backend_) {
-    return;
-  }
-  if (state_ != State::Executing) {
-    // Not on a server yet (connecting, syncing): look again shortly.
-    if (timeoutTimer_) {
-      timeoutTimer_->start(10);
-    }
-    return;
-  }
-  timedOut_ = true;
-  context_.killOnServer(backend_->identity(), credentials_, backend_->serverThreadId(), true);
-}
-
-bool ClientSession::replaceTimeoutError(const ReplyTracker& tracker, p::Bytes bytes) {
-  // The reply ended with the server's ERR (1317): it is the last packet of these bytes.
-  size_t errBytes = p::kPacketHeaderSize + tracker.lastPacketLength();
-  if (!tracker.done() || !tracker.failed() || bytes.size() < errBytes) {
-    return false;
-  }
-  size_t errStart = bytes.size() - errBytes;
-  writeRaw(bytes.first(errStart));
-  writeError(p::Error{1969, "70100",
-                      "Query execution was interrupted: query timeout of " +
-                          std::to_string(queryTimeoutMs_) + " ms exceeded (" +
-                          (ruleTimeoutMs_ ? "query rule timeout" : "mysql-default_query_timeout") +
-                          "); rwproxy killed it on the server"},
-             bytes[errStart + 3]);
-  return true;
-}
-
-void ClientSession::kill(bool queryOnly) {
-  if (state_ == State::Waiting && queryOnly) {
-    // Nothing runs on a server yet: the command just ends.
-    waitStartNs_ = 0;
-    writeError(p::Error{1317, "70100", "Query execution was interrupted"}, 1);
-    finishCommand();
-    return;
-  }
-  if (backend_ && (state_ == State::Executing || state_ == State::Piping)) {
-    context_.killOnServer(backend_->identity(), credentials_, backend_->serverThreadId(),
-                          queryOnly);
-  }
-  if (!queryOnly) {
-    if (state_ == State::Executing && !forwardedAny_) {
-      writeError(p::Error{1317, "70100", "Query execution was interrupted"}, 1);
-    }
-    close();
-  }
 }
 
 }  // namespace rwproxy::session
