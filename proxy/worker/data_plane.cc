@@ -48,6 +48,10 @@ DataPlane::~DataPlane() {
   for (auto& w : workers_) {
     w->forceStop();
   }
+  // Every thread stops before any worker goes: a running worker may still post to another.
+  for (auto& w : workers_) {
+    w->join();
+  }
   workers_.clear();
 }
 
