@@ -318,6 +318,7 @@ class TrackedSetParser {
     for (size_t count = 0;; ++count, next()) {
       if (depth == 0 && endsAssignment(t_)) return count > 0;
       if (isEnd(t_) || t_.kind == TokenKind::Semicolon || t_.unterminated) return false;
+      if (isLiteralValue(t_)) continue;
       switch (t_.kind) {
         case TokenKind::LeftParen:
           ++depth;
@@ -333,14 +334,6 @@ class TrackedSetParser {
           if (!allowedWord(count)) return false;
           break;
         case TokenKind::Comma:  // inside parentheses
-        case TokenKind::String:
-        case TokenKind::DoubleQuotedString:
-        case TokenKind::Integer:
-        case TokenKind::Decimal:
-        case TokenKind::HexNumber:
-        case TokenKind::BitNumber:
-        case TokenKind::Null:
-        case TokenKind::Boolean:
         case TokenKind::SystemVariable:
         case TokenKind::UserVariable:  // read: the client's own, synced or pinned
           break;
