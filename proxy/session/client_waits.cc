@@ -10,9 +10,9 @@ namespace p = rwproxy::protocol;
 namespace {
 
 // How long a session waits at most for the other workers to answer whether they lend it an
-// idle connection (they answer within one loop iteration, far sooner unless the machine is
-// overloaded) before it opens its own.
-constexpr uint64_t kBorrowWaitMs = 20;
+// idle connection before it opens its own. A worker answers within one loop iteration
+// (microseconds); this only bounds the wait when one cannot (stopping, or starved of CPU).
+constexpr uint64_t kBorrowWaitMs = 100;
 
 }  // namespace
 
