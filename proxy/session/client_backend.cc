@@ -13,14 +13,6 @@ namespace rwproxy::session {
 
 namespace p = rwproxy::protocol;
 
-namespace {
-
-// A client that reads slower than the server sends: stop reading the server beyond this much
-// unsent data, so a huge result streams through in bounded memory.
-constexpr size_t kMaxPendingToClient = 1024 * 1024;
-
-}  // namespace
-
 void ClientSession::forward(p::Bytes payload, ReplyShape shape) {
   shape_ = shape;
   forwardedAny_ = false;
@@ -372,6 +364,23 @@ void ClientSession::logQueryEvent(int hostgroup, std::string_view server, uint64
 }
 
 void ClientSession::finishCommand() {
+  resetCommand();
+  if (state_ == State::Closed) {
+    return;
+  }
+  state_ = State::Idle;
+  lastActivityMs_ = net::nowMs(context_.loop());
+  if (closeWhenIdle_) {
+    close();
+    return;
+  }
+  drainBuffered();
+  if (state_ == State::Idle) {
+    stream_.startReading();
+  }
+}
+
+void ClientSession::resetCommand() {
   cacheCapture_.reset();
   commandRuntime_.reset();
   currentStatement_ = nullptr;
@@ -401,19 +410,6 @@ void ClientSession::finishCommand() {
   if (commandKind_ != sql::CommandKind::None) {
     context_.countCommand(commandKind_, (uv_hrtime() - queryStartNs_) / 1000);
     commandKind_ = sql::CommandKind::None;
-  }
-  if (state_ == State::Closed) {
-    return;
-  }
-  state_ = State::Idle;
-  lastActivityMs_ = net::nowMs(context_.loop());
-  if (closeWhenIdle_) {
-    close();
-    return;
-  }
-  drainBuffered();
-  if (state_ == State::Idle) {
-    stream_.startReading();
   }
 }
 

@@ -1,6 +1,6 @@
 // The query cache's half of ClientSession: answering a query from the worker's cache, and
 // capturing a backend's reply to store it there (proxy/cache/README.md).
-#include <cstring>
+#include <string_view>
 #include <utility>
 
 #include "proxy/protocol/constants.h"
@@ -15,17 +15,13 @@ namespace {
 // ProxySQL shows queries answered by its query cache under hostgroup -1.
 constexpr int kCacheHostgroup = -1;
 
-// A client that reads slower than we answer gets its next query from a backend, whose reply
-// is paced by the client (see client_backend.cc), rather than more cached bytes queued here.
-constexpr size_t kMaxPendingToClient = 1024 * 1024;
-
-// Session state kept on the pinned backend connection that can change what a query returns
-// (session variables and character set, temporary tables shadowing tables): such a session
-// neither reads nor fills the shared cache.
-bool pinChangesResults(const char* pinReason) {
-  return std::strcmp(pinReason, "set_statement") == 0 ||
-         std::strcmp(pinReason, "set_option") == 0 ||
-         std::strcmp(pinReason, "temporary_table") == 0;
+// The pin reasons that leave nothing on the connection which could change what a query
+// returns. Every other one may (variables the proxy did not see, temporary tables shadowing
+// tables, LOCK TABLES hiding the others, a procedure's or function's SET): such a session
+// neither reads nor fills the shared cache. Correct before clever: a new reason is unsafe.
+bool pinKeepsResults(std::string_view pinReason) {
+  return pinReason.empty() || pinReason == "rule_multiplex_0" || pinReason == "get_lock" ||
+         pinReason == "prepared_statement" || pinReason == "cursor" || pinReason == "long_data";
 }
 
 }  // namespace
@@ -33,7 +29,7 @@ bool pinChangesResults(const char* pinReason) {
 bool ClientSession::cacheAllowed() const {
   // Inside a transaction a query must see the transaction's own view, not a shared result.
   return statementStateless_ && pendingSchema_.empty() && !inTransaction_ && !autocommitOff_ &&
-         !needsInsertId_ && (pinReason_[0] == '\0' || !pinChangesResults(pinReason_));
+         !needsInsertId_ && pinKeepsResults(pinReason_);
 }
 
 bool ClientSession::answerFromCache(p::Bytes payload) {
@@ -73,10 +69,8 @@ bool ClientSession::answerFromCache(p::Bytes payload) {
 void ClientSession::storeInCache(const BackendConnection& backend) {
   // The server's flavour: its connection negotiated DEPRECATE_EOF or not, like the client's.
   bool deprecateEof = (backend.capabilities() & p::kClientDeprecateEof) != 0;
-  if (!backend.tracker().failed()) {
-    (void)context_.queryCache().store(cacheCapture_, deprecateEof, net::nowMs(context_.loop()));
-  }
-  cacheCapture_.reset();
+  // A failed reply is refused by store() (describeResultSet), which also ends the capture.
+  (void)context_.queryCache().store(cacheCapture_, deprecateEof, net::nowMs(context_.loop()));
 }
 
 }  // namespace rwproxy::session

@@ -312,6 +312,7 @@ void ClientSession::handleQuery(p::Bytes payload) {
     case StatementHints::Kind::LastInsertId:
       if (!backend_) {
         answerLastInsertId(hints.columnName);
+        resetCommand();
         return;
       }
       statementStateless_ = true;  // a held connection knows its own value
@@ -347,6 +348,7 @@ void ClientSession::handleQuery(p::Bytes payload) {
     statementStateless_ = true;  // ignore `@` in this statement only
   }
   if (answerFromCache(payload)) {
+    resetCommand();  // answered here: nothing of this command may outlive it (its timeout)
     return;
   }
   // Counted in finishCommand (cache hits are in Query_Cache_* instead).

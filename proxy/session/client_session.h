@@ -32,6 +32,10 @@ namespace rwproxy::session {
 // State diagram (proxy/session/README.md):
 //   Login -> Idle <-> {Connecting -> Syncing -> Executing} ; Idle -> Piping (fast_forward)
 //   any -> Closed
+// A client that reads slower than the proxy sends: stop reading the server (or answering from
+// the cache) beyond this much unsent data, so a huge result streams through in bounded memory.
+inline constexpr size_t kMaxPendingToClient = 1024 * 1024;
+
 class ClientSession : public net::Deletable, private net::StreamHandler, private BackendListener {
  public:
   // Draining: a protocol error was answered; the rest of what the client sends is read and
@@ -175,6 +179,9 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   bool replaceTimeoutError(const ReplyTracker& tracker, protocol::Bytes bytes);
   void sendToBackend();
   void finishCommand();
+  // The per-command state cleared (timeout, retry, sync and tracking leftovers), without
+  // reading the next command: also for commands answered without a backend.
+  void resetCommand();
   void backendLost(const protocol::Error& error);
   void releaseBackend();
   void dropBackend();

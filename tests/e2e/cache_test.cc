@@ -332,3 +332,36 @@ TEST_CASE("a cache hit of a log=1 rule is in the events log under hostgroup -1")
   }));
   CHECK(text.find("\"hostgroup\":10") != std::string::npos);
 }
+
+TEST_CASE("a session pinned by state the cache cannot see is not served from it") {
+  ProxyProcess proxy;
+  startProxy(proxy, cacheRule(1, "^SELECT IFNULL\\(@cached_var", 60000));
+  const std::string read = "SELECT IFNULL(@cached_var, 'unset')";
+  MysqlClient filler;
+  REQUIRE(filler.connect(appOptions(proxy, "rwtest")));
+  CHECK(filler.scalar(read) == "unset");  // cached
+  MysqlClient pinned;
+  REQUIRE(pinned.connect(appOptions(proxy, "rwtest")));
+  // `:=` is not replayed (the session keeps its connection, pin reason user_variable), so the
+  // proxy's own record of the session's variables says nothing of @cached_var.
+  pinned.exec("SELECT @cached_var := 5");
+  CHECK(pinned.scalar(read) == "5");
+  CHECK(filler.scalar(read) == "unset");
+}
+
+TEST_CASE("a command answered from the cache leaves nothing behind for the next one") {
+  ProxyProcess proxy;
+  startProxy(proxy, cacheRule(1, "^SELECT .leftover.", 60000));
+  MysqlClient admin;
+  connectAdmin(admin, proxy);
+  MysqlClient app;
+  REQUIRE(app.connect(appOptions(proxy, "rwtest")));
+  CHECK(app.scalar("SELECT 'leftover'") == "leftover");
+  CHECK(app.scalar("SELECT 'leftover'") == "leftover");
+  REQUIRE(stat(admin, "Query_Cache_count_GET_OK") == 1);
+  // USE reports a session state change (the schema); it is expected there. A hit that left the
+  // plain SELECT's "watch for unexpected state changes" armed would pin the session now.
+  app.exec("USE rwtest2");
+  CHECK(app.scalar("SELECT DATABASE()") == "rwtest2");
+  CHECK(stat(admin, "Pinned_sessions") == 0);
+}
