@@ -37,6 +37,17 @@ class BackendStatements {
   }
 
   void add(uint64_t stmtId, uint32_t serverId) { stmts_.push_back({stmtId, serverId, ++clock_}); }
+  // Forgets statement `stmtId` and returns its server id (for COM_STMT_CLOSE), or 0.
+  uint32_t remove(uint64_t stmtId) {
+    auto it = std::find_if(stmts_.begin(), stmts_.end(),
+                           [stmtId](const Entry& e) { return e.stmtId == stmtId; });
+    if (it == stmts_.end()) {
+      return 0;
+    }
+    uint32_t id = it->serverId;
+    stmts_.erase(it);
+    return id;
+  }
   // The server dropped them all (COM_RESET_CONNECTION, COM_CHANGE_USER).
   void clear() { stmts_.clear(); }
   size_t size() const { return stmts_.size(); }

@@ -157,8 +157,17 @@ bool ClientSession::variablesInSync() const {
          (!needsInsertId_ || backend_->lastInsertId() == lastInsertId_);
 }
 
+std::string_view ClientSession::syncSchema() const {
+  if (currentStatement_ != nullptr &&
+      backend_->statements().serverId(currentStatement_->stmt->id) == 0) {
+    return currentStatement_->stmt->schema();  // prepared there next: in its own schema
+  }
+  return schema_;
+}
+
 bool ClientSession::backendInSync() const {
-  return (schema_.empty() || backend_->schema() == schema_) && variablesInSync() &&
+  std::string_view schema = syncSchema();
+  return (schema.empty() || backend_->schema() == schema) && variablesInSync() &&
          (currentStatement_ == nullptr ||
           backend_->statements().serverId(currentStatement_->stmt->id) != 0);
 }
@@ -169,7 +178,8 @@ bool ClientSession::syncBackend() {
   }
   state_ = State::Syncing;
   syncReply_.clear();
-  bool schemaDiffers = !schema_.empty() && backend_->schema() != schema_;
+  std::string_view schema = syncSchema();
+  bool schemaDiffers = !schema.empty() && backend_->schema() != schema;
   if (!schemaDiffers && variablesInSync()) {
     prepareOnBackend();  // client_stmt.cc
     return true;
@@ -179,7 +189,7 @@ bool ClientSession::syncBackend() {
   size_t header = p::beginPacket(out);
   if (schemaDiffers) {
     syncStep_ = SyncStep::Schema;
-    p::encodeInitDb(out, schema_);
+    p::encodeInitDb(out, schema);
   } else {
     syncStep_ = SyncStep::Variables;
     out.push_back(static_cast<char>(p::Command::Query));
@@ -224,7 +234,7 @@ void ClientSession::onSyncDone(BackendConnection& backend) {
   }
   switch (syncStep_) {
     case SyncStep::Schema:
-      backend.setSchema(schema_);
+      backend.setSchema(std::string(syncSchema()));
       break;
     case SyncStep::Variables:
       backend.vars() = vars_;

@@ -167,6 +167,9 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   void waitForBackend();
   // The running command may run again if its connection breaks before any reply.
   bool canRetryCommand() const;
+  // The schema the borrowed connection must be on: the client's, or the statement's own when
+  // the statement is to be prepared there first.
+  std::string_view syncSchema() const;
   // Adds `failed`'s server to failedServers_; true when the hostgroup has another one to try.
   bool anotherServerFor(const BackendConnection& failed);
   // No idle connection here: when other workers have some, ask them and wait briefly (true).

@@ -54,11 +54,21 @@ void ClientSession::handleStatementCommand(p::Command command, p::Bytes payload)
   }
   ClientStatement& cs = it->second;
   switch (command) {
-    case p::Command::StmtClose:
+    case p::Command::StmtClose: {
       // Nothing goes to a server: the statement stays prepared on the connections that have
       // it (each bounded by mysql-max_stmts_per_connection) for whoever prepares it next.
+      // Unless long data was sent for it: that waits on the server for the next execute,
+      // whoever runs it, so it is closed there with the data before the connection is shared.
+      bool heldData = cs.longData && backend_ && backend_->ready();
+      if (heldData) {
+        closeOnBackend(*backend_, backend_->statements().remove(cs.stmt->id));
+      }
       statements_->erase(it);
+      if (heldData) {
+        releaseBackend();
+      }
       return;
+    }
     case p::Command::StmtExecute:
       handleExecute(cs, payload);
       return;

@@ -23,6 +23,15 @@ struct PreparedStatement {
   // a later prepare of the same text is answered from here, without a server.
   std::string prepareReply;
 
+  // The schema it was prepared in (from the key): a server runs a statement there, whatever
+  // the connection's current schema, so a connection preparing it again must be on it.
+  std::string_view schema() const {
+    size_t user = key.find('\0');
+    size_t end = user == std::string::npos ? user : key.find('\0', user + 1);
+    return end == std::string::npos ? std::string_view()
+                                    : std::string_view(key).substr(user + 1, end - user - 1);
+  }
+
   size_t memoryBytes() const {
     return sizeof(PreparedStatement) + key.capacity() + query.capacity() + prepareReply.capacity();
   }

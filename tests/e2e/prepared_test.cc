@@ -395,3 +395,88 @@ TEST_CASE("broken or unknown statement commands get a clear error and the sessio
   REQUIRE(after);
   CHECK(after->rows.at(0).at(0) == "still here");
 }
+
+TEST_CASE("a statement runs in the schema it was prepared in, also where it is prepared again") {
+  proxy();
+  kAccount.create({"rwtest", "rwtest2"});
+  MysqlClient root;
+  connectRoot(root, ClusterEnv::get().writerPort());
+  for (const char* schema : {"rwtest", "rwtest2"}) {
+    root.exec(std::string("CREATE TABLE IF NOT EXISTS ") + schema + ".ps_where (v INT)");
+    root.exec(std::string("DELETE FROM ") + schema + ".ps_where");
+  }
+  root.exec("INSERT INTO rwtest.ps_where VALUES (1)");
+  root.exec("INSERT INTO rwtest2.ps_where VALUES (2)");
+  MysqlClient a;
+  connect(a);  // in rwtest
+  Stmt where(a, "SELECT v FROM ps_where");
+  auto run = [&] {
+    INFO(where.error());
+    REQUIRE(mysql_stmt_execute(where.get()) == 0);
+    int32_t v = 0;
+    MYSQL_BIND result;
+    std::memset(&result, 0, sizeof result);
+    result.buffer_type = MYSQL_TYPE_LONG;
+    result.buffer = &v;
+    REQUIRE(mysql_stmt_bind_result(where.get(), &result) == 0);
+    REQUIRE(mysql_stmt_store_result(where.get()) == 0);
+    REQUIRE(mysql_stmt_fetch(where.get()) == 0);
+    mysql_stmt_free_result(where.get());
+    return v;
+  };
+  CHECK(run() == 1);
+  a.exec("USE rwtest2");
+  CHECK(run() == 1);  // as on a server: the statement keeps the schema it was prepared in
+  // Another client holds the pooled connection: the next execute prepares the statement again
+  // on a new connection, which logs in to the client's current schema, rwtest2.
+  MysqlClient b;
+  connect(b);
+  b.exec("BEGIN");
+  b.exec("SELECT 1");
+  CHECK(run() == 1);
+  b.exec("COMMIT");
+  CHECK(a.scalar("SELECT v FROM ps_where") == "2");  // plain queries follow the client's USE
+}
+
+TEST_CASE("long data of a statement closed before its execute never reaches another client") {
+  const std::string sql = "SELECT CONCAT('got ', ?)";
+  MysqlClient a;
+  connect(a);
+  {
+    Stmt abandoned(a, sql);
+    MYSQL_BIND param;
+    std::memset(&param, 0, sizeof param);
+    param.buffer_type = MYSQL_TYPE_STRING;
+    REQUIRE(mysql_stmt_bind_param(abandoned.get(), &param) == 0);
+    REQUIRE(mysql_stmt_send_long_data(abandoned.get(), 0, "a's data", 8) == 0);
+  }  // closed without an execute: the data waits on the server statement
+  CHECK(a.scalar("SELECT 'next'") == "next");  // a's connection goes back to the pool now
+  // The same text from another client maps to the same server statement on the pooled
+  // connection; were the data left there, the server would use it for this execute.
+  MysqlClient b;
+  connect(b);
+  Stmt mine(b, sql);
+  char value[] = "b's value";
+  unsigned long valueLength = sizeof value - 1;
+  MYSQL_BIND param;
+  std::memset(&param, 0, sizeof param);
+  param.buffer_type = MYSQL_TYPE_STRING;
+  param.buffer = value;
+  param.buffer_length = valueLength;
+  param.length = &valueLength;
+  REQUIRE(mysql_stmt_bind_param(mine.get(), &param) == 0);
+  INFO(mine.error());
+  REQUIRE(mysql_stmt_execute(mine.get()) == 0);
+  char got[64] = {};
+  unsigned long gotLength = 0;
+  MYSQL_BIND result;
+  std::memset(&result, 0, sizeof result);
+  result.buffer_type = MYSQL_TYPE_STRING;
+  result.buffer = got;
+  result.buffer_length = sizeof got;
+  result.length = &gotLength;
+  REQUIRE(mysql_stmt_bind_result(mine.get(), &result) == 0);
+  REQUIRE(mysql_stmt_store_result(mine.get()) == 0);
+  REQUIRE(mysql_stmt_fetch(mine.get()) == 0);
+  CHECK(std::string(got, gotLength) == "got b's value");
+}
