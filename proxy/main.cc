@@ -210,7 +210,9 @@ int main(int argc, char** argv) {
   auto runtime = published;
   int threads = runtime->mysql.threads > 0
                     ? runtime->mysql.threads
-                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+                    : static_cast<int>(std::clamp(
+                          std::thread::hardware_concurrency(), 1u,
+                          static_cast<unsigned>(rwproxy::worker::DataPlane::kMaxWorkers)));
   std::string appIface = firstInterface(runtime->mysql.interfaces);
   std::string host;
   int port = 0;

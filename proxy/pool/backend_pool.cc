@@ -25,7 +25,6 @@ BackendPool::BackendPtr BackendPool::acquire(const session::BackendIdentity& ide
     }
   }
   if (best == idle_.rend()) {
-    ++misses_;
     return nullptr;
   }
   ++hits_;
@@ -76,7 +75,9 @@ void BackendPool::release(BackendPtr backend) {
     return;
   }
   ServerStats* stats = backend->serverStats();
-  uint64_t ageMs = net::nowMs(loop_) - backend->createdMs();
+  // Clamped: a connection that moved in from another worker carries that loop's clock.
+  uint64_t nowMs = net::nowMs(loop_);
+  uint64_t ageMs = nowMs - std::min(nowMs, backend->createdMs());
   bool tooOld = policy_.maxAgeMs > 0 && ageMs >= policy_.maxAgeMs;
   bool shunned = stats != nullptr && stats->shared->health.shunned();
   if (!backend->ready() || tooOld || shunned) {
@@ -95,9 +96,6 @@ void BackendPool::maintain(uint64_t nowMs) {
   uint64_t nowNs = uv_hrtime();
   // Oldest first: when a server has surplus idle connections, the least recently used go.
   for (auto& conn : idle_) {
-    if (!conn) {
-      continue;
-    }
     ServerStats* stats = conn->serverStats();
     IdleFacts facts;
     facts.idleMs = nowMs - std::min(nowMs, conn->lastUsedMs());
@@ -164,12 +162,6 @@ void BackendPool::compact() {
 bool BackendPool::hasIdle(const session::BackendIdentity& identity) const {
   return std::any_of(idle_.begin(), idle_.end(),
                      [&](const BackendPtr& c) { return c->ready() && c->identity() == identity; });
-}
-
-size_t BackendPool::idleCount(const std::string& host, int port) const {
-  return static_cast<size_t>(std::count_if(idle_.begin(), idle_.end(), [&](const BackendPtr& c) {
-    return c->identity().host == host && c->identity().port == port;
-  }));
 }
 
 }  // namespace rwproxy::pool

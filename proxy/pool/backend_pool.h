@@ -52,10 +52,8 @@ class BackendPool : private session::BackendListener {
 
   size_t idleCount() const { return idle_.size(); }
   bool hasIdle(const session::BackendIdentity& identity) const;
-  size_t idleCount(const std::string& host, int port) const;
-  // acquire() calls that found an idle connection, and those that did not.
+  // acquire() calls that found an idle connection.
   uint64_t hits() const { return hits_; }
-  uint64_t misses() const { return misses_; }
 
  private:
   void onBackendReady(session::BackendConnection&) override {}
@@ -71,7 +69,6 @@ class BackendPool : private session::BackendListener {
   // Most recently released last: acquire() scans from the back and takes the warmest.
   std::vector<BackendPtr> idle_;
   uint64_t hits_ = 0;
-  uint64_t misses_ = 0;
 };
 
 }  // namespace rwproxy::pool

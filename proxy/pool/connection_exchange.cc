@@ -35,9 +35,7 @@ ConnectionExchange::BackendPtr ConnectionExchange::take(const session::BackendId
   if (best == parked_.size()) {
     return nullptr;
   }
-  BackendPtr conn = removeAt(best);
-  ++moves_;
-  return conn;
+  return removeAt(best);
 }
 
 ConnectionExchange::BackendPtr ConnectionExchange::takeAny(const ServerShared* server) {
@@ -68,11 +66,6 @@ ConnectionExchange::BackendPtr ConnectionExchange::removeAt(size_t index) {
 size_t ConnectionExchange::parkedCount() {
   std::lock_guard lock(mutex_);
   return parked_.size();
-}
-
-uint64_t ConnectionExchange::moves() {
-  std::lock_guard lock(mutex_);
-  return moves_;
 }
 
 }  // namespace rwproxy::pool

@@ -40,8 +40,6 @@ class ConnectionExchange {
   void takeStale(uint64_t nowMs, uint64_t maxParkedMs, std::vector<BackendPtr>& out);
 
   size_t parkedCount();
-  // Connections parked and taken since start.
-  uint64_t moves();
 
  private:
   struct Parked {
@@ -52,7 +50,6 @@ class ConnectionExchange {
 
   std::mutex mutex_;
   std::vector<Parked> parked_;  // GUARDED_BY(mutex_); oldest first
-  uint64_t moves_ = 0;          // GUARDED_BY(mutex_)
 };
 
 }  // namespace rwproxy::pool

@@ -57,6 +57,11 @@ DataPlane::~DataPlane() {
 
 protocol::Status DataPlane::start(const config::RuntimePtr& runtime, int threads,
                                   const std::string& host, int port) {
+  if (threads < 1 || static_cast<size_t>(threads) > kMaxWorkers) {
+    return protocol::Error{1210, "HY000",
+                           "mysql-threads must be between 1 and " + std::to_string(kMaxWorkers) +
+                               ", not " + std::to_string(threads)};
+  }
   threads_ = threads;
   remember(runtime);
   for (int i = 0; i < threads; ++i) {

@@ -25,6 +25,8 @@ class Worker;
 // and the publication of new runtime snapshots.
 class DataPlane {
  public:
+  static constexpr size_t kMaxWorkers = 256;  // mysql-threads' upper bound
+
   DataPlane();
   ~DataPlane();
 
@@ -98,7 +100,6 @@ class DataPlane {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<int> clients_{0};
   std::atomic<int> waitingForBackend_{0};
-  static constexpr size_t kMaxWorkers = 256;  // mysql-threads' upper bound
   std::array<std::atomic<uint64_t>, kMaxWorkers> oldestWaitMs_;
   std::atomic<uint32_t> nextSessionId_{1};
   // Taken on connect and disconnect only, never per query.
