@@ -58,7 +58,7 @@ void BackendPool::takeForMove(size_t count, std::vector<BackendPtr>& out) {
     if (count == 0) {
       break;
     }
-    if (conn->ready()) {
+    if (conn->ready() && ServerShared::awaited(conn->serverShared())) {
       conn->setListener(nullptr);
       if (ServerStats* stats = conn->serverStats()) {
         stats->addIdle(-1);

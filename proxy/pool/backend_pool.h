@@ -31,7 +31,8 @@ class BackendPool : private session::BackendListener {
   // An idle connection with this identity for another worker (not counted as a hit); nullptr
   // if none is idle and ready.
   BackendPtr takeForMove(const session::BackendIdentity& identity);
-  // Up to `count` idle connections, the least recently used first, for other workers.
+  // Up to `count` idle connections to servers that sessions wait for (ServerShared::waiting),
+  // the least recently used first, for other workers.
   void takeForMove(size_t count, std::vector<BackendPtr>& out);
   // Takes back a connection in the Ready state; anything else is closed, and so is one past
   // mysql-connection_max_age_ms or to a SHUNNED server.

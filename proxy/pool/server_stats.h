@@ -32,6 +32,14 @@ struct ServerShared {
   std::atomic<int> idle{0};
   // Of those open, parked in the ConnectionExchange between workers.
   std::atomic<int> parked{0};
+  // Sessions waiting because every server of their hostgroup, this one included, is full:
+  // only then do workers hand this server's connections to each other for waiters.
+  std::atomic<int> waiting{0};
+
+  // True when `shared` (nullptr: a connection with no slot) has waiting sessions.
+  static bool awaited(const ServerShared* shared) {
+    return shared != nullptr && shared->waiting.load(std::memory_order_relaxed) > 0;
+  }
   ServerHealth health;
   std::atomic<uint64_t> latencyUs{0};
   const HealthPolicy* policy;

@@ -51,7 +51,7 @@ void ClientSession::startBackend() {
       context_.router().pick(*commandRuntime_, hostgroup_, failedServers_, hasRoom);
   if (server == nullptr && failedServers_.empty() &&
       context_.router().pick(*commandRuntime_, hostgroup_) != nullptr) {
-    waitForBackend();  // servers are up but full
+    waitForFullServers();  // servers are up but full
     return;
   }
   if (server == nullptr) {
@@ -89,7 +89,7 @@ void ClientSession::startBackend() {
   }
   if (!slot) {
     // Another worker took the last slot meanwhile: the server is full, not failed.
-    waitForBackend();
+    waitForFullServers();
     return;
   }
   failedServers_.push_back(server);  // if this connection fails, try the others first
@@ -416,6 +416,7 @@ void ClientSession::resetCommand() {
     }
   }
   borrowUntilMs_ = 0;
+  stopWaitingOnServers();
   failedServers_.clear();
   if (commandKind_ != sql::CommandKind::None) {
     context_.countCommand(commandKind_, (uv_hrtime() - queryStartNs_) / 1000);

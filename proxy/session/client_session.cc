@@ -30,6 +30,7 @@ ClientSession::~ClientSession() {
   if (state_ != State::Closed) {
     close();
   }
+  stopWaitingOnServers();
 }
 
 bool ClientSession::busy() const {

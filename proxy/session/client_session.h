@@ -165,6 +165,10 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   void connectBackend();
   // Every server is full: wait in the worker's queue, or fail once the wait is too long.
   void waitForBackend();
+  // Every server of the hostgroup is full: wait, counted in each server's `waiting` so that
+  // other workers hand over their idle connections to them (pool/README.md).
+  void waitForFullServers();
+  void stopWaitingOnServers();
   // The running command may run again if its connection breaks before any reply.
   bool canRetryCommand() const;
   // The schema the borrowed connection must be on: the client's, or the statement's own when
@@ -304,6 +308,7 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   // While waiting for another worker to lend an idle connection: until when (0: not asked),
   // which question (answers to older ones are ignored), and how many answers are still due.
   uint64_t borrowUntilMs_ = 0;
+  std::vector<pool::ServerShared*> waitingOn_;  // while waitForFullServers() waits
   uint32_t borrowAsk_ = 0;
   int borrowAnswersPending_ = 0;
   uint64_t waitSinceMs_ = 0;

@@ -44,6 +44,26 @@ void ClientSession::onBorrowAnswer(uint32_t ask) {
   retryBackend();  // a parked connection may be there now; else, once all answered, open one
 }
 
+void ClientSession::waitForFullServers() {
+  if (waitingOn_.empty()) {
+    for (const config::Server& s : commandRuntime_->servers) {
+      if (s.hostgroupId == hostgroup_) {
+        pool::ServerShared* shared = context_.serverCounter(s)->shared;
+        shared->waiting.fetch_add(1, std::memory_order_relaxed);
+        waitingOn_.push_back(shared);
+      }
+    }
+  }
+  waitForBackend();
+}
+
+void ClientSession::stopWaitingOnServers() {
+  for (pool::ServerShared* shared : waitingOn_) {
+    shared->waiting.fetch_sub(1, std::memory_order_relaxed);
+  }
+  waitingOn_.clear();
+}
+
 void ClientSession::waitForBackend() {
   uint64_t waitedMs = net::nowMs(context_.loop()) - commandStartMs_;
   uint64_t maxMs = static_cast<uint64_t>(commandRuntime_->mysql.connectTimeoutServerMaxMs);
@@ -74,6 +94,7 @@ void ClientSession::retryBackend() {
 }
 
 void ClientSession::noteWaitOver(bool timedOut) {
+  stopWaitingOnServers();
   borrowUntilMs_ = 0;
   if (waitStartNs_ != 0) {
     context_.recordPoolWait((uv_hrtime() - waitStartNs_) / 1000, timedOut);

@@ -374,7 +374,7 @@ session::StmtRegistry& Worker::stmtRegistry() { return plane_.stmtRegistry(); }
 void Worker::returnBackend(std::unique_ptr<session::BackendConnection> backend) {
   auto waitingElsewhere = static_cast<size_t>(
       std::max(0, plane_.sessionsWaitingForBackend().load(std::memory_order_relaxed)));
-  if (waitingElsewhere > waiters_.size() &&
+  if (waitingElsewhere > waiters_.size() && pool::ServerShared::awaited(backend->serverShared()) &&
       plane_.waitedLongerElsewhere(index_, waiters_.oldestSinceMs())) {
     // A session on another worker has waited longer than any here for this connection or the
     // slot it holds: hand it over (first come, first served across workers).

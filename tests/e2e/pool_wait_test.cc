@@ -23,11 +23,12 @@ namespace {
 
 const TestAccount kAccount{"waituser", "wait_pw"};
 
-void startProxy(ProxyProcess& proxy, int maxWaitMs, int maxConnections = 1) {
+void startProxy(ProxyProcess& proxy, int maxWaitMs, int maxConnections = 1,
+                const std::string& extraSql = "") {
   kAccount.create();
   ProxyProcess::Options options;
   options.configSql =
-      ProxyProcess::clusterConfig() + kAccount.usersRow(10) +
+      ProxyProcess::clusterConfig() + kAccount.usersRow(10) + extraSql +
       "UPDATE mysql_servers SET max_connections = " + std::to_string(maxConnections) +
       " WHERE hostgroup_id = 10;\n"
       "SET mysql-connect_timeout_server_max = " +
@@ -188,4 +189,29 @@ TEST_CASE("a client that waits too long gets a clear error and the session goes 
   CHECK(globalStatus(proxy, "ConnPool_get_conn_wait_timeout") == "1");
   holder.exec("COMMIT");
   CHECK(late.scalar("SELECT 3") == "3");
+}
+
+TEST_CASE("connections of a server nobody waits for stay on their worker") {
+  ProxyProcess proxy;
+  startProxy(proxy, 60000, 1,
+             "INSERT INTO mysql_query_rules (rule_id, active, match_pattern, "
+             "destination_hostgroup, apply) VALUES (1, 1, 'replica_marker', 20, 1);\n");
+  auto clients = clientsOnBothWorkers(proxy);
+  MysqlClient holder;
+  connect(holder, proxy);
+  holder.exec("BEGIN");
+  holder.exec("SELECT 1");  // the writer's only connection
+  std::string waited;
+  std::thread waiter([&] { waited = clients[0]->scalar("SELECT 'waited'"); });
+  REQUIRE(waitFor([&] { return globalStatus(proxy, "ConnPool_sessions_waiting") == "1"; }));
+  // Replica connections on the other worker are no use to a session waiting for the writer:
+  // they are neither lent nor parked for it.
+  for (int i = 0; i < 20; ++i) {
+    CHECK(clients[1]->scalar("SELECT 'replica_marker'") == "replica_marker");
+  }
+  CHECK(globalStatus(proxy, "Server_Connections_moved") == "0");
+  CHECK(globalStatus(proxy, "Server_Connections_parked") == "0");
+  holder.exec("COMMIT");
+  waiter.join();
+  CHECK(waited == "waited");
 }
