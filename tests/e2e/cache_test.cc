@@ -365,3 +365,18 @@ TEST_CASE("a command answered from the cache leaves nothing behind for the next 
   CHECK(app.scalar("SELECT DATABASE()") == "rwtest2");
   CHECK(stat(admin, "Pinned_sessions") == 0);
 }
+
+TEST_CASE("the cache key is the query text after a rule rewrote it") {
+  ProxyProcess proxy;
+  startProxy(proxy, cacheRule(1, "^SELECT .rewrite_source. AS (a|b)$", 60000, ", replace_pattern",
+                              ", 'SELECT ''rewritten'' AS r'"));
+  MysqlClient admin;
+  connectAdmin(admin, proxy);
+  MysqlClient app;
+  REQUIRE(app.connect(appOptions(proxy, "rwtest")));
+  CHECK(app.scalar("SELECT 'rewrite_source' AS a") == "rewritten");
+  CHECK(stat(admin, "Query_Cache_count_GET_OK") == 0);
+  // Different text from the client, the same text after the rewrite: answered from the cache.
+  CHECK(app.scalar("SELECT 'rewrite_source' AS b") == "rewritten");
+  CHECK(stat(admin, "Query_Cache_count_GET_OK") == 1);
+}
