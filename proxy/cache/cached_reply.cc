@@ -2,8 +2,10 @@
 
 #include <optional>
 
+#include "proxy/protocol/eof_packet.h"
 #include "proxy/protocol/ok_packet.h"
 #include "proxy/protocol/packet.h"
+#include "proxy/protocol/text_row.h"
 
 namespace rwproxy::cache {
 
@@ -25,24 +27,13 @@ void putU16(std::string& out, size_t at, uint16_t v) {
   out[at + 1] = static_cast<char>(v >> 8);
 }
 
-void appendEof(std::string& out, uint8_t seq, uint16_t warnings, uint16_t status) {
-  const char packet[kEofPacketSize] = {
-      5, 0, 0, static_cast<char>(seq), static_cast<char>(p::kEofHeader), 0, 0, 0, 0};
-  size_t at = out.size();
-  out.append(packet, sizeof packet);
-  putU16(out, at + 5, warnings);
-  putU16(out, at + 7, status);
-}
-
-// The OK that ends a result set under CLIENT_DEPRECATE_EOF, in its shortest form: no affected
-// rows, no insert id, no info (servers omit an empty info string there).
-void appendOkTerminator(std::string& out, uint8_t seq, uint16_t status, uint16_t warnings) {
-  const char packet[kOkTerminatorSize] = {
-      7, 0, 0, static_cast<char>(seq), static_cast<char>(p::kEofHeader), 0, 0, 0, 0, 0, 0};
-  size_t at = out.size();
-  out.append(packet, sizeof packet);
-  putU16(out, at + 7, status);
-  putU16(out, at + 9, warnings);
+// The EOF, or the OK with header 0xFE under CLIENT_DEPRECATE_EOF, that ends a part of a result
+// set; the OK in its shortest form (no affected rows, no insert id, no info), as servers send it.
+void appendEnd(std::string& out, uint8_t& seq, bool deprecateEof, uint16_t status,
+               uint16_t warnings) {
+  p::encodeResultSetEnd(out, seq,
+                        p::kClientProtocol41 | (deprecateEof ? p::kClientDeprecateEof : 0), status,
+                        warnings);
 }
 
 // Appends whole single-chunk packets, giving them consecutive sequence ids from `seq`.
@@ -58,11 +49,13 @@ void appendRenumbered(std::string& out, p::Bytes packets, uint8_t& seq) {
 
 // Reads an EOF (header 0xFE, 4.1 form) payload's warnings and status.
 bool readEof(p::Bytes payload, uint16_t& warnings, uint16_t& status) {
-  if (payload.size() < 5 || payload.size() >= 9 || payload[0] != p::kEofHeader) {
+  auto eof = p::EofPacket::decode(payload);
+  if (!eof) {
     return false;
   }
-  p::Reader r(payload.subspan(1));
-  return r.u16(warnings) && r.u16(status);
+  warnings = eof->warnings;
+  status = eof->statusFlags;
+  return true;
 }
 
 // Reads the OK(0xFE) that ends rows under CLIENT_DEPRECATE_EOF.
@@ -184,32 +177,6 @@ Refusal statusRefusal(uint16_t status) {
 
 }  // namespace
 
-const char* refusalName(Refusal refusal) {
-  switch (refusal) {
-    case Refusal::None:
-      return "none";
-    case Refusal::NotResultSet:
-      return "not_result_set";
-    case Refusal::Failed:
-      return "failed";
-    case Refusal::MoreResults:
-      return "more_results";
-    case Refusal::InTransaction:
-      return "in_transaction";
-    case Refusal::SessionStateChanged:
-      return "session_state_changed";
-    case Refusal::Malformed:
-      return "malformed";
-    case Refusal::TooLarge:
-      return "too_large";
-    case Refusal::Empty:
-      return "empty";
-    case Refusal::Disabled:
-      return "disabled";
-  }
-  return "?";
-}
-
 Refusal describeResultSet(p::Bytes reply, bool deprecateEof, ReplyLayout& layout) {
   layout = ReplyLayout{};
   layout.deprecateEof = deprecateEof;
@@ -248,7 +215,7 @@ void renderReply(std::string& out, p::Bytes reply, const ReplyLayout& layout, bo
   if (!deprecateEof) {
     uint16_t columnStatus =
         layout.deprecateEof ? status : withSession(layout.columnEofStatus, sessionStatus);
-    appendEof(out, seq++, layout.columnEofWarnings, columnStatus);
+    appendEnd(out, seq, false, columnStatus, layout.columnEofWarnings);
   }
   p::Bytes rows = reply.subspan(layout.rowsBegin, layout.terminatorBegin - layout.rowsBegin);
   if (deprecateEof == layout.deprecateEof) {
@@ -258,7 +225,7 @@ void renderReply(std::string& out, p::Bytes reply, const ReplyLayout& layout, bo
     appendRenumbered(out, rows, seq);
   }
   if (!deprecateEof) {
-    appendEof(out, seq, layout.warnings, status);
+    appendEnd(out, seq, false, status, layout.warnings);
   } else if (layout.deprecateEof) {
     // The server's own OK, info and all; only its session bits change.
     size_t at = out.size();
@@ -266,7 +233,7 @@ void renderReply(std::string& out, p::Bytes reply, const ReplyLayout& layout, bo
     out[at + 3] = static_cast<char>(seq);
     putU16(out, at + p::kPacketHeaderSize + layout.terminatorStatusAt, status);
   } else {
-    appendOkTerminator(out, seq, status, layout.warnings);
+    appendEnd(out, seq, true, status, layout.warnings);
   }
 }
 

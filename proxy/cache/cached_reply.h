@@ -52,8 +52,6 @@ enum class Refusal {
   Disabled,             // the cache has no room at all (mysql-query_cache_size_MB=0)
 };
 
-const char* refusalName(Refusal refusal);
-
 // Checks that `reply` is exactly one complete, successful text result set sent with the
 // `deprecateEof` flavour, outside a transaction, and fills `layout`. Returns Refusal::None when
 // it may be cached. Every packet must be a single chunk (less than 16 MiB).
