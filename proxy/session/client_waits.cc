@@ -94,12 +94,14 @@ void ClientSession::retryBackend() {
 }
 
 void ClientSession::noteWaitOver(bool timedOut) {
+  // ConnPool_get_conn_wait* count waits for full servers; a moment spent asking the other
+  // workers to lend an idle connection is not one.
+  if (waitStartNs_ != 0 && !waitingOn_.empty()) {
+    context_.recordPoolWait((uv_hrtime() - waitStartNs_) / 1000, timedOut);
+  }
+  waitStartNs_ = 0;
   stopWaitingOnServers();
   borrowUntilMs_ = 0;
-  if (waitStartNs_ != 0) {
-    context_.recordPoolWait((uv_hrtime() - waitStartNs_) / 1000, timedOut);
-    waitStartNs_ = 0;
-  }
 }
 
 void ClientSession::armQueryTimeout(int64_t timeoutMs) {
