@@ -148,8 +148,8 @@ bool ClientSession::anotherServerFor(const BackendConnection& failed) {
 }
 
 bool ClientSession::canRetryCommand() const {
-  return retryableRead_ && !inTransaction_ && pinReason_[0] == '\0' && !fastForward_ &&
-         queryRetries_ < context_.runtime()->mysql.queryRetriesOnFailure;
+  return retryableRead_ && !inTransaction_ && pinReason_[0] == '\0' && statementHold() == nullptr &&
+         !fastForward_ && queryRetries_ < context_.runtime()->mysql.queryRetriesOnFailure;
 }
 
 bool ClientSession::variablesInSync() const {
@@ -294,6 +294,7 @@ void ClientSession::onBackendReplyDone(BackendConnection& backend) {
   if (shape_ == ReplyShape::ResultSets && (trackQuery_ || logQuery_)) {
     recordQuery(backend);
   }
+  noteCursor(t);
   if (!t.failed() && !pendingSchema_.empty()) {
     schema_ = pendingSchema_;
     backend.setSchema(schema_);
@@ -432,7 +433,7 @@ void ClientSession::onBackendFailed(BackendConnection& backend, const p::Error& 
   // server may have run it, and running a write twice is worse than an error. A borrowed
   // connection that breaks while being synced had not taken it yet either (unless the client's
   // own state was on it).
-  bool heldState = inTransaction_ || pinReason_[0] != '\0' || holdsLongData();
+  bool heldState = inTransaction_ || pinReason_[0] != '\0' || statementHold() != nullptr;
   bool retryable =
       !loginError && (state_ == State::Connecting || (state_ == State::Syncing && !heldState));
   if (state_ == State::Executing && !forwardedAny_ && !retryCommand_.empty() && canRetryCommand() &&
@@ -480,6 +481,7 @@ void ClientSession::backendLost(const p::Error& error) {
     context_.loop().deferredDelete(std::move(backend_));
   }
   bool midReply = forwardedAny_;
+  forgetStatementHolds();  // their long data and cursors were on that connection
   // Whatever the connection held (transaction, variables) is gone with it.
   bool stateLost = inTransaction_ || pinReason_[0] != '\0';
   inTransaction_ = false;
@@ -523,7 +525,7 @@ void ClientSession::releaseBackend() {
   if (!backend_) {
     return;
   }
-  bool keep = inTransaction_ || pinReason_[0] != '\0' || holdsLongData() ||
+  bool keep = inTransaction_ || pinReason_[0] != '\0' || statementHold() != nullptr ||
               !context_.runtime()->mysql.multiplexing;
   if (keep && backend_->ready()) {
     return;
@@ -535,7 +537,7 @@ void ClientSession::dropBackend() {
   if (!backend_) {
     return;
   }
-  if (inTransaction_ || pinReason_[0] != '\0' || holdsLongData() || fastForward_ ||
+  if (inTransaction_ || pinReason_[0] != '\0' || statementHold() != nullptr || fastForward_ ||
       !backend_->ready()) {
     // Its session state belongs to this client alone: never lend it to another.
     backend_->close();

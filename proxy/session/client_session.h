@@ -96,7 +96,9 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
   int hostgroup() const { return hostgroup_; }
   bool inTransaction() const { return inTransaction_; }
   // COM_STMT_SEND_LONG_DATA waits on the held connection for its COM_STMT_EXECUTE.
-  bool holdsLongData() const;
+  // Server-side state of a statement that lives on the held connection: "long_data" (sent for
+  // the next execute) or "cursor" (open, not yet fetched to its end); nullptr when none.
+  const char* statementHold() const;
   bool fastForward() const { return fastForward_; }
   uint64_t commandStartMs() const { return commandStartMs_; }
   uint64_t lastActivityMs() const { return lastActivityMs_; }
@@ -201,13 +203,18 @@ class ClientSession : public net::Deletable, private net::StreamHandler, private
     PreparedStatementPtr stmt;
     int hostgroup = 0;
     uint64_t digest = 0;
-    std::string paramTypes;  // 2 bytes a parameter, from the last execute that sent them
-    bool longData = false;   // COM_STMT_SEND_LONG_DATA since the last execute or reset
+    std::string paramTypes;   // 2 bytes a parameter, from the last execute that sent them
+    bool longData = false;    // COM_STMT_SEND_LONG_DATA since the last execute or reset
+    bool cursorOpen = false;  // the server opened a cursor (CURSOR_EXISTS) not yet exhausted
   };
   using ClientStatements = std::unordered_map<uint32_t, ClientStatement>;
   void handleStatementCommand(protocol::Command command, protocol::Bytes payload);
   void handlePrepare(protocol::Bytes payload);
   void handleExecute(ClientStatement& cs, protocol::Bytes payload);
+  // After an execute or fetch: whether the statement's cursor is open on the server now.
+  void noteCursor(const ReplyTracker& reply);
+  // The held connection is gone, and with it every statement's long data and cursor.
+  void forgetStatementHolds();
   void onClientPrepareDone(BackendConnection& backend);
   // Answers the client's COM_STMT_PREPARE from a registered statement.
   void answerPrepare(const PreparedStatementPtr& stmt, int hostgroup, uint64_t digest);

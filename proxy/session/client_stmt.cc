@@ -15,7 +15,6 @@ namespace p = rwproxy::protocol;
 
 namespace {
 
-constexpr uint8_t kCursorTypeMask = 0x07;  // READ_ONLY | FOR_UPDATE | SCROLLABLE
 // COM_STMT_EXECUTE: command, statement id, flags, iteration count; then the NULL bitmap.
 constexpr size_t kExecuteFixedBytes = 1 + 4 + 1 + 4;
 
@@ -59,7 +58,7 @@ void ClientSession::handleStatementCommand(p::Command command, p::Bytes payload)
       // it (each bounded by mysql-max_stmts_per_connection) for whoever prepares it next.
       // Unless long data was sent for it: that waits on the server for the next execute,
       // whoever runs it, so it is closed there with the data before the connection is shared.
-      bool heldData = cs.longData && backend_ && backend_->ready();
+      bool heldData = (cs.longData || cs.cursorOpen) && backend_ && backend_->ready();
       if (heldData) {
         closeOnBackend(*backend_, backend_->statements().remove(cs.stmt->id));
       }
@@ -86,6 +85,7 @@ void ClientSession::handleStatementCommand(p::Command command, p::Bytes payload)
         return;
       }
       cs.longData = false;
+      cs.cursorOpen = false;  // the reset closes it
       currentStatement_ = &cs;
       statementStateless_ = true;
       forward(payload, ReplyShape::OkOrError);
@@ -216,9 +216,8 @@ void ClientSession::handleExecute(ClientStatement& cs, p::Bytes payload) {
       payload = p::asBytes(rebuilt);
     }
   }
-  uint8_t flags = payload[5];
-  statementStateless_ = (flags & kCursorTypeMask) == 0;
-  statementReason_ = "cursor";  // an open cursor lives on its connection
+  // A cursor, when the server opens one, keeps the connection (noteCursor, statementHold).
+  statementStateless_ = true;
   cs.longData = false;
   currentStatement_ = &cs;
   hostgroup_ = cs.hostgroup;
@@ -271,16 +270,41 @@ void ClientSession::patchStatementId(std::string& framed) const {
   p::writeLe32(framed.data() + p::kPacketHeaderSize + 1, serverId);
 }
 
-bool ClientSession::holdsLongData() const {
+const char* ClientSession::statementHold() const {
   if (!statements_) {
-    return false;
+    return nullptr;
   }
   for (const auto& [id, cs] : *statements_) {
     if (cs.longData) {
-      return true;
+      return "long_data";
+    }
+    if (cs.cursorOpen) {
+      return "cursor";
     }
   }
-  return false;
+  return nullptr;
+}
+
+void ClientSession::noteCursor(const ReplyTracker& reply) {
+  if (currentStatement_ == nullptr || reply.failed()) {
+    return;
+  }
+  uint16_t status = reply.statusFlags();
+  if (shape_ == ReplyShape::ResultSets) {
+    // An execute: the server opens a cursor only for a result set, and says so.
+    currentStatement_->cursorOpen = (status & p::kServerStatusCursorExists) != 0;
+  } else if (shape_ == ReplyShape::StmtFetch && (status & p::kServerStatusLastRowSent) != 0) {
+    currentStatement_->cursorOpen = false;  // exhausted: the server closed it
+  }
+}
+
+void ClientSession::forgetStatementHolds() {
+  if (statements_) {
+    for (auto& [id, cs] : *statements_) {
+      cs.longData = false;
+      cs.cursorOpen = false;
+    }
+  }
 }
 
 }  // namespace rwproxy::session

@@ -43,8 +43,8 @@ const char* Worker::keepReason(const session::ClientSession& s) const {
   if (s.inTransaction()) {
     return "transaction";
   }
-  if (s.holdsLongData()) {
-    return "long_data";
+  if (const char* hold = s.statementHold()) {
+    return hold;
   }
   if (s.backend() != nullptr && s.state() == session::ClientSession::State::Idle &&
       !runtime_->mysql.multiplexing) {

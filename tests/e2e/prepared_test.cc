@@ -480,3 +480,43 @@ TEST_CASE("long data of a statement closed before its execute never reaches anot
   REQUIRE(mysql_stmt_fetch(mine.get()) == 0);
   CHECK(std::string(got, gotLength) == "got b's value");
 }
+
+TEST_CASE("an open cursor keeps its connection until it is fetched to the end, and no longer") {
+  MysqlClient c;
+  connect(c);
+  MysqlClient admin;
+  connectAdmin(admin, proxy());
+  auto pinnedByCursor = [&] {
+    return admin.scalar(
+        "SELECT Variable_Value FROM stats_mysql_global WHERE "
+        "Variable_Name = 'Pinned_sessions_cursor'");
+  };
+  Stmt rows(c, "SELECT seq FROM seq_1_to_3");
+  unsigned long cursor = CURSOR_TYPE_READ_ONLY;
+  unsigned long prefetch = 1;
+  REQUIRE(mysql_stmt_attr_set(rows.get(), STMT_ATTR_CURSOR_TYPE, &cursor) == 0);
+  REQUIRE(mysql_stmt_attr_set(rows.get(), STMT_ATTR_PREFETCH_ROWS, &prefetch) == 0);
+  INFO(rows.error());
+  REQUIRE(mysql_stmt_execute(rows.get()) == 0);
+  int64_t seq = 0;
+  MYSQL_BIND result;
+  std::memset(&result, 0, sizeof result);
+  result.buffer_type = MYSQL_TYPE_LONGLONG;
+  result.buffer = &seq;
+  REQUIRE(mysql_stmt_bind_result(rows.get(), &result) == 0);
+  REQUIRE(mysql_stmt_fetch(rows.get()) == 0);  // one COM_STMT_FETCH per row
+  CHECK(seq == 1);
+  CHECK(pinnedByCursor() == "1");  // the rest waits in the server's cursor
+  REQUIRE(mysql_stmt_fetch(rows.get()) == 0);
+  REQUIRE(mysql_stmt_fetch(rows.get()) == 0);
+  CHECK(seq == 3);
+  CHECK(mysql_stmt_fetch(rows.get()) == MYSQL_NO_DATA);
+  CHECK(c.scalar("SELECT 'after'") == "after");
+  CHECK(pinnedByCursor() == "0");  // exhausted: the connection is shared again
+
+  // A statement executed with a cursor type that returns no result set opens no cursor.
+  Stmt write(c, "DO 1");
+  REQUIRE(mysql_stmt_attr_set(write.get(), STMT_ATTR_CURSOR_TYPE, &cursor) == 0);
+  REQUIRE(mysql_stmt_execute(write.get()) == 0);
+  CHECK(pinnedByCursor() == "0");
+}
