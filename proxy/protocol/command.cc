@@ -188,6 +188,16 @@ void encodeInitDb(std::string& out, std::string_view schema) {
   out.append(schema);
 }
 
+void encodeStmtPrepare(std::string& out, std::string_view sql) {
+  encodeSimple(out, Command::StmtPrepare);
+  out.append(sql);
+}
+
+void encodeStmtClose(std::string& out, uint32_t statementId) {
+  encodeSimple(out, Command::StmtClose);
+  Writer(out).u32(statementId);
+}
+
 void encodePing(std::string& out) { encodeSimple(out, Command::Ping); }
 void encodeQuit(std::string& out) { encodeSimple(out, Command::Quit); }
 void encodeResetConnection(std::string& out) { encodeSimple(out, Command::ResetConnection); }

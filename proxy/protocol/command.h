@@ -62,6 +62,8 @@ struct ChangeUserCommand {
 // Encoders append a whole payload (no packet header; sequence id 0 is the caller's to frame).
 void encodeQuery(std::string& out, std::string_view sql);
 void encodeInitDb(std::string& out, std::string_view schema);
+void encodeStmtPrepare(std::string& out, std::string_view sql);
+void encodeStmtClose(std::string& out, uint32_t statementId);
 void encodePing(std::string& out);
 void encodeQuit(std::string& out);
 void encodeResetConnection(std::string& out);

@@ -24,7 +24,8 @@ class BackendStatements {
   }
 
   // Before preparing one more: when `max` are held already, forgets the least recently used
-  // and returns its server id, for the caller to COM_STMT_CLOSE; 0 when there is room.
+  // and returns its server id, for the caller to COM_STMT_CLOSE; 0 when there is room. Call
+  // until it returns 0 (after mysql-max_stmts_per_connection was lowered, more than one goes).
   uint32_t evictForOneMore(size_t max) {
     if (stmts_.size() < std::max<size_t>(max, 1)) {
       return 0;

@@ -80,8 +80,10 @@ void ClientSession::handleStatementCommand(p::Command command, p::Bytes payload)
       forward(payload, ReplyShape::None);
       return;
     case p::Command::StmtReset:
-      if (!cs.longData && !backend_) {
-        writeOk(1);  // nothing of it lives on any server
+      if (!cs.longData && !cs.cursorOpen) {
+        // A reset drops long data and closes the cursor; with neither, nothing on any server
+        // changes.
+        writeOk(1);
         return;
       }
       cs.longData = false;
@@ -241,9 +243,7 @@ void ClientSession::closeOnBackend(BackendConnection& backend, uint32_t serverId
   std::string& out = context_.scratch();
   out.clear();
   size_t header = p::beginPacket(out);
-  out.push_back(static_cast<char>(p::Command::StmtClose));
-  out.append(4, '\0');
-  p::writeLe32(out.data() + header + p::kPacketHeaderSize + 1, serverId);
+  p::encodeStmtClose(out, serverId);
   uint8_t seq = 0;
   p::endPacket(out, header, seq);
   backend.writeRaw(p::asBytes(out));
@@ -251,12 +251,13 @@ void ClientSession::closeOnBackend(BackendConnection& backend, uint32_t serverId
 
 void ClientSession::prepareOnBackend() {
   syncStep_ = SyncStep::Statement;
-  closeOnBackend(*backend_, backend_->statements().evictForOneMore(maxStatementsPerConnection()));
+  while (uint32_t evicted = backend_->statements().evictForOneMore(maxStatementsPerConnection())) {
+    closeOnBackend(*backend_, evicted);
+  }
   std::string& out = context_.scratch();
   out.clear();
   size_t header = p::beginPacket(out);
-  out.push_back(static_cast<char>(p::Command::StmtPrepare));
-  out.append(currentStatement_->stmt->query);
+  p::encodeStmtPrepare(out, currentStatement_->stmt->query);
   uint8_t seq = 0;
   p::endPacket(out, header, seq);
   backend_->execute(p::asBytes(out), ReplyShape::StmtPrepare, *this);

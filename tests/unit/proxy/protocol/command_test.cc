@@ -39,6 +39,15 @@ TEST_CASE("COM_QUERY and COM_INIT_DB", "[command]") {
   CHECK(decodeInitDb(asBytes(db)).value() == "rwtest");
 }
 
+TEST_CASE("COM_STMT_PREPARE and COM_STMT_CLOSE", "[command]") {
+  std::string prepare;
+  encodeStmtPrepare(prepare, "SELECT ?");
+  CHECK(toHex(prepare) == "1653454c454354203f");
+  std::string close;
+  encodeStmtClose(close, 0x01020304);
+  CHECK(toHex(close) == "1904030201");  // the id little-endian
+}
+
 TEST_CASE("simple commands", "[command]") {
   std::string out;
   encodePing(out);
