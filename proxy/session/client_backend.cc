@@ -160,7 +160,7 @@ bool ClientSession::variablesInSync() const {
 std::string_view ClientSession::syncSchema() const {
   if (currentStatement_ != nullptr &&
       backend_->statements().serverId(currentStatement_->stmt->id) == 0) {
-    return currentStatement_->stmt->schema();  // prepared there next: in its own schema
+    return currentStatement_->stmt->schema;  // prepared there next: in its own schema
   }
   return schema_;
 }

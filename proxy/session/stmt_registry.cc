@@ -4,13 +4,19 @@ namespace rwproxy::session {
 
 std::string StmtRegistry::keyOf(std::string_view user, std::string_view schema, bool deprecateEof,
                                 std::string_view query) {
-  std::string key;
+  std::string key;  // schemaOf() reads it back
   key.reserve(user.size() + schema.size() + query.size() + 3);
   key.append(user).push_back('\0');
   key.append(schema).push_back('\0');
   key.push_back(deprecateEof ? '1' : '0');
   key.append(query);
   return key;
+}
+
+std::string_view StmtRegistry::schemaOf(std::string_view key) {
+  size_t user = key.find('\0');
+  size_t end = user == std::string_view::npos ? user : key.find('\0', user + 1);
+  return end == std::string_view::npos ? std::string_view() : key.substr(user + 1, end - user - 1);
 }
 
 PreparedStatementPtr StmtRegistry::find(const std::string& key) {
@@ -35,12 +41,12 @@ PreparedStatementPtr StmtRegistry::add(std::string key, std::string_view query, 
   }
   auto statement = std::make_shared<PreparedStatement>();
   statement->id = nextId_++;
-  statement->key = key;
+  statement->schema = schemaOf(key);
   statement->query.assign(query);
   statement->numParams = numParams;
   statement->numColumns = numColumns;
   statement->prepareReply = std::move(prepareReply);
-  memoryBytes_ += statement->memoryBytes();
+  memoryBytes_ += statement->memoryBytes() + key.capacity();  // the map keeps the key
   Entry& entry = entries_[std::move(key)];
   entry.statement = statement;
   entry.lastUse = ++clock_;
@@ -60,7 +66,7 @@ bool StmtRegistry::evictOne() {
   if (victim == entries_.end()) {
     return false;
   }
-  memoryBytes_ -= victim->second.statement->memoryBytes();
+  memoryBytes_ -= victim->second.statement->memoryBytes() + victim->first.capacity();
   entries_.erase(victim);
   return true;
 }

@@ -15,7 +15,9 @@ namespace rwproxy::session {
 // that executes it.
 struct PreparedStatement {
   uint64_t id = 0;  // proxy-wide, never reused: backend connections map it to their own ids
-  std::string key;  // user, schema, EOF flavour and text (the registry's key)
+  // The schema it was prepared in: a server runs a statement there, whatever the connection's
+  // current schema, so a connection preparing it again must be on it.
+  std::string schema;
   std::string query;
   uint16_t numParams = 0;
   uint16_t numColumns = 0;
@@ -23,17 +25,9 @@ struct PreparedStatement {
   // a later prepare of the same text is answered from here, without a server.
   std::string prepareReply;
 
-  // The schema it was prepared in (from the key): a server runs a statement there, whatever
-  // the connection's current schema, so a connection preparing it again must be on it.
-  std::string_view schema() const {
-    size_t user = key.find('\0');
-    size_t end = user == std::string::npos ? user : key.find('\0', user + 1);
-    return end == std::string::npos ? std::string_view()
-                                    : std::string_view(key).substr(user + 1, end - user - 1);
-  }
-
   size_t memoryBytes() const {
-    return sizeof(PreparedStatement) + key.capacity() + query.capacity() + prepareReply.capacity();
+    return sizeof(PreparedStatement) + schema.capacity() + query.capacity() +
+           prepareReply.capacity();
   }
 };
 
@@ -46,6 +40,8 @@ class StmtRegistry {
  public:
   explicit StmtRegistry(size_t maxEntries = 100000) : maxEntries_(maxEntries) {}
 
+  // The schema part of a key made by keyOf ("" for any other string).
+  static std::string_view schemaOf(std::string_view key);
   static std::string keyOf(std::string_view user, std::string_view schema, bool deprecateEof,
                            std::string_view query);
 
