@@ -42,8 +42,7 @@ void startProxy(ProxyProcess& proxy, const std::string& rules, int threads = 1) 
 }
 
 uint64_t stat(MysqlClient& admin, const std::string& name) {
-  return std::stoull(admin.scalar(
-      "SELECT Variable_Value FROM stats_mysql_global WHERE Variable_Name = '" + name + "'"));
+  return std::stoull(globalStatus(admin, name));
 }
 
 // A fresh row with value `v`, written directly on the writer; returns its id.

@@ -41,13 +41,6 @@ void connect(MysqlClient& c, const ProxyProcess& proxy) {
   REQUIRE(c.connect(kAccount.login(proxy, "rwtest")));
 }
 
-std::string globalStatus(const ProxyProcess& proxy, const std::string& name) {
-  MysqlClient admin;
-  connectAdmin(admin, proxy);
-  return admin.scalar("SELECT Variable_Value FROM stats_mysql_global WHERE Variable_Name = '" +
-                      name + "'");
-}
-
 int scalarInt(const ProxyProcess& proxy, const std::string& sql) {
   MysqlClient admin;
   connectAdmin(admin, proxy);

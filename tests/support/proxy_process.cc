@@ -240,4 +240,15 @@ void connectAdmin(MysqlClient& client, const ProxyProcess& proxy) {
   }
 }
 
+std::string globalStatus(MysqlClient& admin, const std::string& name) {
+  return admin.scalar("SELECT Variable_Value FROM stats_mysql_global WHERE Variable_Name = '" +
+                      name + "'");
+}
+
+std::string globalStatus(const ProxyProcess& proxy, const std::string& name) {
+  MysqlClient admin;
+  connectAdmin(admin, proxy);
+  return globalStatus(admin, name);
+}
+
 }  // namespace rwproxy::test

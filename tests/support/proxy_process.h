@@ -79,4 +79,8 @@ struct TestAccount {
 // Logs in to the proxy's admin port as admin:admin; throws on failure.
 void connectAdmin(MysqlClient& client, const ProxyProcess& proxy);
 
+// A stats_mysql_global value, over an admin connection or a new one to `proxy`.
+std::string globalStatus(MysqlClient& admin, const std::string& name);
+std::string globalStatus(const ProxyProcess& proxy, const std::string& name);
+
 }  // namespace rwproxy::test
