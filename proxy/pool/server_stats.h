@@ -29,9 +29,11 @@ struct ServerShared {
   std::atomic<int> connections{0};
   // Idle in some worker's pool, proxy-wide: a worker that finds none of its own asks the others
   // for one before opening a new connection (see ConnectionExchange).
-  std::atomic<int> idle{0};
+  // On a cache line of its own: every worker writes it on each pooled acquire and release,
+  // while the fields around it are read on every route pick.
+  alignas(64) std::atomic<int> idle{0};
   // Of those open, parked in the ConnectionExchange between workers.
-  std::atomic<int> parked{0};
+  alignas(64) std::atomic<int> parked{0};
   // Sessions waiting because every server of their hostgroup, this one included, is full:
   // only then do workers hand this server's connections to each other for waiters.
   std::atomic<int> waiting{0};

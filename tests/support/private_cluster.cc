@@ -25,11 +25,18 @@ PrivateCluster::PrivateCluster(int replicas) {
     throw std::runtime_error("mkdtemp failed");
   }
   stateDir_ = pattern;
-  run("start '" + stateDir_ + "' --replicas " + std::to_string(replicas));
-  env_ = ClusterEnv::fromFile(stateDir_ + "/cluster.env");
+  try {
+    run("start '" + stateDir_ + "' --replicas " + std::to_string(replicas));
+    env_ = ClusterEnv::fromFile(stateDir_ + "/cluster.env");
+  } catch (...) {
+    stopAndRemove();  // no destructor runs for a constructor that throws
+    throw;
+  }
 }
 
-PrivateCluster::~PrivateCluster() {
+PrivateCluster::~PrivateCluster() { stopAndRemove(); }
+
+void PrivateCluster::stopAndRemove() {
   std::string command = "'" + clusterScript() + "' stop '" + stateDir_ + "' >/dev/null 2>&1";
   (void)std::system(command.c_str());
   std::error_code ec;

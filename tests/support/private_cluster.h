@@ -23,6 +23,7 @@ class PrivateCluster {
   void startServer(int n);
 
  private:
+  void stopAndRemove();
   void run(const std::string& args);
 
   std::string stateDir_;
